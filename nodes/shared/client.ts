@@ -1,0 +1,54 @@
+/**
+ * Builds the transport client for one node execution from n8n's context: credential, request options
+ * and the execution's cancel signal (feature-detected: older n8n versions have none).
+ */
+import type { IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+
+import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, InferenceClient } from './transport';
+
+export const INFERENCE_CREDENTIAL = 'digitalOceanInferenceApi';
+
+export interface RequestSettings {
+	timeoutMs: number;
+	maxRetries: number;
+	concurrency: number;
+}
+
+type Context = IExecuteFunctions | ILoadOptionsFunctions;
+
+export function cancelSignalOf(ctx: Context): AbortSignal | undefined {
+	const candidate = ctx as Partial<IExecuteFunctions>;
+	return typeof candidate.getExecutionCancelSignal === 'function'
+		? candidate.getExecutionCancelSignal()
+		: undefined;
+}
+
+/** Reads the shared "Request Options" collection (see descriptions.ts) once per execution. */
+export function readRequestSettings(ctx: IExecuteFunctions): RequestSettings {
+	const options = ctx.getNodeParameter('requestOptions', 0, {}) as {
+		timeout?: number;
+		maxRetries?: number;
+		concurrency?: number;
+	};
+	return {
+		timeoutMs: options.timeout && options.timeout > 0 ? options.timeout * 1000 : DEFAULT_TIMEOUT_MS,
+		maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+		concurrency: Math.max(1, Math.floor(options.concurrency ?? 1)),
+	};
+}
+
+export async function createClient(
+	ctx: Context,
+	settings: Partial<RequestSettings> = {},
+): Promise<InferenceClient> {
+	const credentials = await ctx.getCredentials<{ apiKey: string; baseUrl?: string }>(INFERENCE_CREDENTIAL);
+	return new InferenceClient({
+		node: ctx.getNode(),
+		baseUrl: credentials.baseUrl ?? '',
+		apiKey: credentials.apiKey,
+		timeoutMs: settings.timeoutMs,
+		maxRetries: settings.maxRetries,
+		signal: cancelSignalOf(ctx),
+		log: (message, meta) => ctx.logger?.debug(`[DigitalOcean] ${message}`, meta),
+	});
+}

@@ -1,0 +1,84 @@
+/** Node properties shared by every DigitalOcean node: the model picker, request options, output mode. */
+import type { INodeProperties } from 'n8n-workflow';
+
+export function modelLocator(searchListMethod: string, placeholder: string): INodeProperties {
+	return {
+		displayName: 'Model',
+		name: 'model',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: 'The model to use. "By ID" also accepts Inference Router names such as router:my-router.',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a model...',
+				typeOptions: { searchListMethod, searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder,
+			},
+		],
+	};
+}
+
+export const requestOptions: INodeProperties = {
+	displayName: 'Request Options',
+	name: 'requestOptions',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Concurrency',
+			name: 'concurrency',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 64 },
+			default: 1,
+			description:
+				'How many items to send at the same time. Output order always matches input order.',
+		},
+		{
+			displayName: 'Max Retries',
+			name: 'maxRetries',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 10 },
+			default: 3,
+			description:
+				'How often a rate-limited (429), timed-out or temporarily failing (5xx) request is retried, with backoff that honours the server\'s retry-after',
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 600,
+			description:
+				'Longest wait for the server to start answering, and longest silence while it answers. There is no other time limit.',
+		},
+	],
+};
+
+export const outputMode: INodeProperties = {
+	displayName: 'Output',
+	name: 'output',
+	type: 'options',
+	default: 'simplified',
+	options: [
+		{
+			name: 'Simplified',
+			value: 'simplified',
+			description: 'The answer, reasoning, tool calls, usage and request ID',
+		},
+		{
+			name: 'Raw',
+			value: 'raw',
+			description: 'The full API response',
+		},
+	],
+};

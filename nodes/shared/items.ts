@@ -1,0 +1,69 @@
+/**
+ * Runs one async function per input item with bounded concurrency and returns the outputs in input
+ * order, every output stamped with `pairedItem: {item: i}`. With "Continue On Fail" a failed item
+ * becomes `{json: {error}, pairedItem}`; otherwise the first failure (by item order) is rethrown with
+ * its itemIndex. A cancelled execution is never turned into an error item.
+ */
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { cancelSignalOf } from './client';
+import { withItemIndex } from './errors';
+import { CancelledError } from './sleep';
+
+export type ItemHandler = (itemIndex: number) => Promise<INodeExecutionData[]>;
+
+function isCancellation(ctx: IExecuteFunctions, error: unknown): boolean {
+	return error instanceof CancelledError || cancelSignalOf(ctx)?.aborted === true;
+}
+
+function errorMessage(error: unknown): string {
+	if (error instanceof Error && error.message) return error.message;
+	return String(error);
+}
+
+function stamp(outputs: INodeExecutionData[], itemIndex: number): INodeExecutionData[] {
+	return outputs.map((output) => ({ ...output, pairedItem: { item: itemIndex } }));
+}
+
+export async function runItems(
+	ctx: IExecuteFunctions,
+	handler: ItemHandler,
+	options: { concurrency?: number } = {},
+): Promise<INodeExecutionData[]> {
+	const itemCount = ctx.getInputData().length;
+	const concurrency = Math.max(1, Math.min(options.concurrency ?? 1, itemCount || 1));
+	const continueOnFail = ctx.continueOnFail();
+	const results: INodeExecutionData[][] = new Array(itemCount);
+	const failures = new Map<number, unknown>();
+	let cancelled: unknown;
+	let next = 0;
+
+	const worker = async () => {
+		// Stop taking new items once an item failed (without continueOnFail) or the run was cancelled.
+		while (next < itemCount && failures.size === 0 && cancelled === undefined) {
+			const itemIndex = next++;
+			try {
+				results[itemIndex] = stamp(await handler(itemIndex), itemIndex);
+			} catch (error) {
+				if (isCancellation(ctx, error)) cancelled = error;
+				else if (continueOnFail) {
+					results[itemIndex] = [{ json: { error: errorMessage(error) }, pairedItem: { item: itemIndex } }];
+				} else failures.set(itemIndex, error);
+			}
+		}
+	};
+
+	await Promise.all(Array.from({ length: concurrency }, worker));
+
+	if (cancelled !== undefined) {
+		throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled', {
+			description: 'The workflow was stopped while this node was waiting for DigitalOcean.',
+		});
+	}
+	if (failures.size > 0) {
+		const firstFailed = Math.min(...failures.keys());
+		throw withItemIndex(ctx.getNode(), failures.get(firstFailed), firstFailed);
+	}
+	return results.flat();
+}

@@ -1,0 +1,321 @@
+/**
+ * The only code in this package that talks HTTP. Built on undici: one pooled keep-alive dispatcher per
+ * process, finite timeouts, the execution's cancel signal on every request and sleep, retries with
+ * backoff that honour the server's hints, one shared pause per origin after a 429, and errors mapped
+ * to NodeApiError without ever exposing the key.
+ */
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import type { INode } from 'n8n-workflow';
+
+import { httpError, networkError } from './errors';
+import { pauseOrigin, waitForOrigin } from './rateGate';
+import {
+	backoffDelayMs,
+	errorCode,
+	isRetryableNetworkError,
+	isRetryableStatus,
+	serverRetryDelayMs,
+	type RetryMode,
+} from './retry';
+import { abortableSleep, CancelledError } from './sleep';
+import { parseSse, type SseEvent } from './sse';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
+
+export type { RetryMode } from './retry';
+
+export const DEFAULT_BASE_URL = 'https://inference.do-ai.run';
+export const DEFAULT_TIMEOUT_MS = 600_000;
+export const DEFAULT_MAX_RETRIES = 3;
+const CONNECT_TIMEOUT_MS = 30_000;
+/** A server asking us to wait longer than this gets its error surfaced instead of a silent stall. */
+const MAX_SERVER_WAIT_MS = 120_000;
+/** Error bodies are read only this far: enough for any JSON error, bounded for HTML error pages. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+export interface TransportConfig {
+	node: INode;
+	baseUrl: string;
+	apiKey: string;
+	/** Max wait for response headers, and max silence between body chunks (SSE: between events). */
+	timeoutMs?: number;
+	maxRetries?: number;
+	/** The execution's cancel signal: aborts in-flight requests and retry sleeps. */
+	signal?: AbortSignal;
+	/** `x-api-key` is what Anthropic clients send to /v1/messages; Bearer everywhere else. */
+	authScheme?: 'bearer' | 'x-api-key';
+	log?: (message: string, meta?: Record<string, unknown>) => void;
+	/** Backoff tuning for tests; production uses the defaults. */
+	backoff?: { baseMs: number; capMs: number };
+}
+
+export interface CallOptions {
+	method?: 'GET' | 'POST' | 'DELETE';
+	/** Path below the base URL, e.g. `/v1/chat/completions`. */
+	path: string;
+	query?: Record<string, string | undefined>;
+	body?: unknown;
+	headers?: Record<string, string>;
+	retry?: RetryMode;
+	itemIndex?: number;
+}
+
+export interface ReplyMeta {
+	status: number;
+	headers: Record<string, string | string[] | undefined>;
+	requestId?: string;
+}
+
+export interface JsonReply<T> extends ReplyMeta {
+	data: T;
+}
+
+/** Thrown by stream consumers when a stream ended before its final event; `safe` calls retry it. */
+export class IncompleteStreamError extends Error {
+	constructor(message = 'The response stream ended before the answer was complete') {
+		super(message);
+		this.name = 'IncompleteStreamError';
+	}
+}
+
+let sharedDispatcher: Dispatcher | undefined;
+
+function proxyConfigured(): boolean {
+	const env = process.env;
+	return Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
+}
+
+/** One keep-alive pool per process; EnvHttpProxyAgent honours HTTP(S)_PROXY / NO_PROXY when set. */
+export function getDispatcher(): Dispatcher {
+	if (!sharedDispatcher) {
+		const options = {
+			keepAliveTimeout: 30_000,
+			connections: 64,
+			connect: { timeout: CONNECT_TIMEOUT_MS },
+		};
+		sharedDispatcher = proxyConfigured() ? new EnvHttpProxyAgent(options) : new Agent(options);
+	}
+	return sharedDispatcher;
+}
+
+/** `https://host/v1/` and `https://host` both mean the API root `https://host`. */
+export function normalizeBaseUrl(baseUrl: string | undefined): string {
+	const trimmed = (baseUrl || DEFAULT_BASE_URL).trim().replace(/\/+$/, '');
+	return trimmed.replace(/\/v1$/, '');
+}
+
+function firstHeader(headers: ReplyMeta['headers'], name: string): string | undefined {
+	const value = headers[name];
+	return Array.isArray(value) ? value[0] : value;
+}
+
+async function readTextCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of body) {
+		const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+		chunks.push(buffer);
+		size += buffer.length;
+		if (size >= maxBytes) {
+			body.destroy();
+			break;
+		}
+	}
+	return Buffer.concat(chunks).toString('utf8').slice(0, maxBytes);
+}
+
+function timeoutKind(error: unknown): 'connect' | 'headers' | 'body' | undefined {
+	switch (errorCode(error)) {
+		case 'UND_ERR_CONNECT_TIMEOUT':
+			return 'connect';
+		case 'UND_ERR_HEADERS_TIMEOUT':
+			return 'headers';
+		case 'UND_ERR_BODY_TIMEOUT':
+			return 'body';
+		default:
+			return undefined;
+	}
+}
+
+export class InferenceClient {
+	readonly baseUrl: string;
+
+	private readonly origin: string;
+
+	private readonly timeoutMs: number;
+
+	private readonly maxRetries: number;
+
+	constructor(
+		private readonly config: TransportConfig,
+		private readonly dispatcher: Dispatcher = getDispatcher(),
+	) {
+		this.baseUrl = normalizeBaseUrl(config.baseUrl);
+		this.origin = new URL(this.baseUrl).origin;
+		this.timeoutMs = config.timeoutMs && config.timeoutMs > 0 ? config.timeoutMs : DEFAULT_TIMEOUT_MS;
+		this.maxRetries = Math.max(0, config.maxRetries ?? DEFAULT_MAX_RETRIES);
+	}
+
+	/** A JSON request; non-2xx replies become NodeApiError after the retries allowed by `retry`. */
+	async json<T = unknown>(call: CallOptions): Promise<JsonReply<T>> {
+		return await this.send(call, 'application/json', async (response, meta) => {
+			const text = await response.body.text();
+			let data: T;
+			try {
+				data = (text === '' ? {} : JSON.parse(text)) as T;
+			} catch {
+				throw networkError(
+					this.config.node,
+					new Error(`The server answered with invalid JSON (status ${meta.status})`),
+					this.errorContext(call),
+					call.itemIndex,
+				);
+			}
+			return { ...meta, data };
+		});
+	}
+
+	/**
+	 * A streaming (SSE) request. `consume` reads the events and returns the result; if the stream breaks
+	 * (connection reset, or `consume` throws IncompleteStreamError) a `safe` call starts over, so
+	 * `consume` must build its result only from the events it is given.
+	 */
+	async stream<T>(
+		call: CallOptions,
+		consume: (events: AsyncIterable<SseEvent>, meta: ReplyMeta) => Promise<T>,
+	): Promise<T> {
+		return await this.send(call, 'text/event-stream', async (response, meta) => {
+			return await consume(parseSse(response.body), meta);
+		});
+	}
+
+	private errorContext(call: CallOptions, timedOut?: 'connect' | 'headers' | 'body') {
+		return {
+			method: call.method ?? 'POST',
+			url: this.origin + call.path,
+			secrets: [this.config.apiKey],
+			timedOut,
+			timeoutMs: timedOut === 'connect' ? CONNECT_TIMEOUT_MS : this.timeoutMs,
+		};
+	}
+
+	private headersFor(call: CallOptions, accept: string): Record<string, string> {
+		const headers: Record<string, string> = {
+			accept,
+			'user-agent': `${PACKAGE_NAME}/${PACKAGE_VERSION}`,
+			...call.headers,
+		};
+		if (call.body !== undefined) headers['content-type'] = 'application/json';
+		if (accept === 'text/event-stream') headers['cache-control'] = 'no-cache';
+		if (this.config.authScheme === 'x-api-key') headers['x-api-key'] = this.config.apiKey;
+		else headers.authorization = `Bearer ${this.config.apiKey}`;
+		return headers;
+	}
+
+	private pathWithQuery(call: CallOptions): string {
+		const query = new URLSearchParams();
+		for (const [key, value] of Object.entries(call.query ?? {})) {
+			if (value !== undefined) query.set(key, value);
+		}
+		const search = query.toString();
+		return search ? `${call.path}?${search}` : call.path;
+	}
+
+	private backoff(attempt: number): number {
+		return backoffDelayMs(attempt, this.config.backoff);
+	}
+
+	private async send<T>(
+		call: CallOptions,
+		accept: string,
+		onSuccess: (response: Dispatcher.ResponseData, meta: ReplyMeta) => Promise<T>,
+	): Promise<T> {
+		const { signal, node } = this.config;
+		const mode: RetryMode = call.retry ?? 'safe';
+		const method = call.method ?? 'POST';
+		const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+		const cancelled = () => signal?.aborted === true;
+
+		for (let attempt = 0; ; attempt++) {
+			await waitForOrigin(this.origin, signal);
+			let response: Dispatcher.ResponseData;
+			try {
+				response = await this.dispatcher.request({
+					origin: this.origin,
+					path: this.pathWithQuery(call),
+					method,
+					headers: this.headersFor(call, accept),
+					body,
+					signal,
+					headersTimeout: this.timeoutMs,
+					bodyTimeout: this.timeoutMs,
+				});
+			} catch (error) {
+				if (cancelled()) throw new CancelledError();
+				if (attempt < this.maxRetries && isRetryableNetworkError(error, mode)) {
+					this.config.log?.('Retrying after a connection failure', { attempt, code: errorCode(error) });
+					await abortableSleep(this.backoff(attempt), signal);
+					continue;
+				}
+				throw networkError(node, error, this.errorContext(call, timeoutKind(error)), call.itemIndex);
+			}
+
+			const meta: ReplyMeta = {
+				status: response.statusCode,
+				headers: response.headers,
+				requestId: firstHeader(response.headers, 'x-request-id'),
+			};
+
+			if (response.statusCode < 200 || response.statusCode >= 300) {
+				const bodyText = await readTextCapped(response.body, MAX_ERROR_BODY_BYTES).catch(() => '');
+				if (cancelled()) throw new CancelledError();
+				const serverDelay = serverRetryDelayMs(response.headers);
+				const waitMs = serverDelay ?? this.backoff(attempt);
+				const mayRetry =
+					attempt < this.maxRetries &&
+					isRetryableStatus(response.statusCode, mode) &&
+					waitMs <= MAX_SERVER_WAIT_MS;
+				if (response.statusCode === 429) pauseOrigin(this.origin, Math.min(waitMs, MAX_SERVER_WAIT_MS));
+				if (mayRetry) {
+					this.config.log?.('Retrying after a retryable status', {
+						attempt,
+						status: response.statusCode,
+						waitMs,
+					});
+					// A 429 already paused the whole origin; other statuses wait here.
+					if (response.statusCode !== 429) await abortableSleep(waitMs, signal);
+					continue;
+				}
+				throw httpError(
+					node,
+					{
+						status: response.statusCode,
+						bodyText,
+						headers: response.headers,
+						method,
+						url: this.origin + call.path,
+						secrets: [this.config.apiKey],
+					},
+					call.itemIndex,
+				);
+			}
+
+			try {
+				return await onSuccess(response, meta);
+			} catch (error) {
+				if (cancelled()) throw new CancelledError();
+				response.body.destroy();
+				const brokenStream =
+					error instanceof IncompleteStreamError || isRetryableNetworkError(error, 'safe');
+				if (brokenStream && mode === 'safe' && attempt < this.maxRetries) {
+					this.config.log?.('Retrying after the response broke off', { attempt, code: errorCode(error) });
+					await abortableSleep(this.backoff(attempt), signal);
+					continue;
+				}
+				if (brokenStream || timeoutKind(error)) {
+					throw networkError(node, error, this.errorContext(call, timeoutKind(error)), call.itemIndex);
+				}
+				throw error;
+			}
+		}
+	}
+}

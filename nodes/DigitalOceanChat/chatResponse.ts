@@ -1,0 +1,171 @@
+/**
+ * Reading chat completions: folds an SSE stream back into the exact shape of a non-streamed
+ * completion (so the node's output is the same either way), and builds the "Simplified" output.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { SseEvent } from '../shared/sse';
+import { IncompleteStreamError } from '../shared/transport';
+
+export interface ToolCall {
+	id?: string;
+	type?: string;
+	function?: { name?: string; arguments?: string };
+}
+
+export interface ChatChoice {
+	index: number;
+	message: {
+		role: string;
+		content: unknown;
+		refusal?: string | null;
+		reasoning_content?: string | null;
+		tool_calls?: ToolCall[];
+	};
+	logprobs?: unknown;
+	finish_reason: string | null;
+}
+
+export interface ChatCompletion {
+	id: string;
+	object: string;
+	created: number;
+	model: string;
+	choices: ChatChoice[];
+	usage?: IDataObject;
+	[key: string]: unknown;
+}
+
+interface ChunkDelta {
+	role?: string;
+	content?: string | null;
+	reasoning_content?: string | null;
+	refusal?: string | null;
+	tool_calls?: Array<{ index?: number; id?: string; type?: string; function?: { name?: string; arguments?: string } }>;
+}
+
+interface Chunk {
+	id?: string;
+	created?: number;
+	model?: string;
+	system_fingerprint?: string;
+	choices?: Array<{ index?: number; delta?: ChunkDelta; finish_reason?: string | null; logprobs?: unknown }>;
+	usage?: IDataObject | null;
+	error?: { message?: string };
+}
+
+/** Thrown when the server reports an error inside a stream that started fine. */
+export class StreamedApiError extends Error {}
+
+function appendText(previous: string | null | undefined, piece: string | null | undefined): string | null {
+	if (piece === undefined || piece === null) return previous ?? null;
+	return (previous ?? '') + piece;
+}
+
+function mergeToolCalls(target: ToolCall[], deltas: NonNullable<ChunkDelta['tool_calls']>): void {
+	for (const delta of deltas) {
+		const position = delta.index ?? target.length;
+		const call = (target[position] ??= { function: { name: '', arguments: '' } });
+		if (delta.id) call.id = delta.id;
+		if (delta.type) call.type = delta.type;
+		if (delta.function?.name) call.function!.name = (call.function!.name ?? '') + delta.function.name;
+		if (delta.function?.arguments) call.function!.arguments = (call.function!.arguments ?? '') + delta.function.arguments;
+	}
+}
+
+/** Reads every event of a chat stream; throws IncompleteStreamError when a choice never finished. */
+export async function collectChatStream(events: AsyncIterable<SseEvent>): Promise<ChatCompletion> {
+	const completion: ChatCompletion = { id: '', object: 'chat.completion', created: 0, model: '', choices: [] };
+	const choices = new Map<number, ChatChoice>();
+	let fingerprint: string | undefined;
+
+	for await (const event of events) {
+		if (event.data.trim() === '') continue;
+		const chunk = JSON.parse(event.data) as Chunk;
+		if (chunk.error) throw new StreamedApiError(chunk.error.message ?? 'The server reported an error mid-stream');
+		completion.id ||= chunk.id ?? '';
+		completion.created ||= chunk.created ?? 0;
+		completion.model ||= chunk.model ?? '';
+		fingerprint ??= chunk.system_fingerprint;
+		if (chunk.usage) completion.usage = chunk.usage;
+		for (const part of chunk.choices ?? []) {
+			const index = part.index ?? 0;
+			let choice = choices.get(index);
+			if (!choice) {
+				choice = {
+					index,
+					message: { role: 'assistant', content: null, refusal: null, reasoning_content: null },
+					logprobs: null,
+					finish_reason: null,
+				};
+				choices.set(index, choice);
+			}
+			const delta = part.delta ?? {};
+			if (delta.role) choice.message.role = delta.role;
+			choice.message.content = appendText(choice.message.content as string | null, delta.content);
+			choice.message.reasoning_content = appendText(choice.message.reasoning_content, delta.reasoning_content);
+			choice.message.refusal = appendText(choice.message.refusal, delta.refusal);
+			if (delta.tool_calls) mergeToolCalls((choice.message.tool_calls ??= []), delta.tool_calls);
+			if (part.finish_reason) choice.finish_reason = part.finish_reason;
+		}
+	}
+
+	completion.choices = [...choices.values()].sort((a, b) => a.index - b.index);
+	if (completion.choices.length === 0 || completion.choices.some((choice) => !choice.finish_reason)) {
+		throw new IncompleteStreamError();
+	}
+	for (const choice of completion.choices) {
+		// A streamed tool-call answer opens with content "" where the JSON answer has null.
+		if (choice.message.tool_calls && choice.message.content === '') choice.message.content = null;
+	}
+	if (fingerprint !== undefined) completion.system_fingerprint = fingerprint;
+	return completion;
+}
+
+/** Some reasoning models answer with content parts instead of a string; join their text. */
+export function contentText(content: unknown): string {
+	if (typeof content === 'string') return content;
+	if (content == null) return '';
+	const parts = Array.isArray(content) ? content : [content];
+	return parts
+		.map((part) => (typeof part === 'string' ? part : ((part as { text?: unknown })?.text ?? '')))
+		.filter((text): text is string => typeof text === 'string')
+		.join('');
+}
+
+function parseArguments(raw: string | undefined): unknown {
+	if (raw === undefined || raw === '') return {};
+	try {
+		return JSON.parse(raw);
+	} catch {
+		return raw;
+	}
+}
+
+export interface SimplifyContext {
+	requestId?: string;
+	route?: string;
+}
+
+/** One output json per choice: answer, reasoning, parsed tool calls, usage and ids. */
+export function simplifyCompletion(completion: ChatCompletion, context: SimplifyContext): IDataObject[] {
+	const multiple = completion.choices.length > 1;
+	return completion.choices.map((choice) => {
+		const output: IDataObject = {
+			content: contentText(choice.message.content),
+			reasoning: choice.message.reasoning_content ?? null,
+			toolCalls: (choice.message.tool_calls ?? []).map((call) => ({
+				id: call.id,
+				name: call.function?.name,
+				arguments: parseArguments(call.function?.arguments),
+			})),
+			finishReason: choice.finish_reason,
+			model: completion.model,
+			usage: completion.usage ?? {},
+			requestId: context.requestId ?? null,
+		};
+		if (context.route) output.route = context.route;
+		if (multiple) output.choiceIndex = choice.index;
+		return output;
+	});
+}

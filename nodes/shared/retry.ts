@@ -57,10 +57,11 @@ function header(headers: Headers, name: string): string | undefined {
 }
 
 /**
- * The wait the server asked for, in ms: `retry-after-ms`, `retry-after` (seconds or an HTTP date), or
- * `ratelimit-reset` (DO documents a unix epoch; small values are read as seconds from now).
+ * The wait the server asked for, in ms: `retry-after-ms`, `retry-after` (seconds or an HTTP date), or —
+ * for a 429 only, since DO sends it on every reply — `ratelimit-reset` (DO documents a unix epoch;
+ * small values are read as seconds from now).
  */
-export function serverRetryDelayMs(headers: Headers, now = Date.now()): number | undefined {
+export function serverRetryDelayMs(headers: Headers, status: number, now = Date.now()): number | undefined {
 	const retryAfterMs = Number(header(headers, 'retry-after-ms'));
 	if (header(headers, 'retry-after-ms') !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs >= 0) {
 		return retryAfterMs;
@@ -72,6 +73,7 @@ export function serverRetryDelayMs(headers: Headers, now = Date.now()): number |
 		const date = Date.parse(retryAfter);
 		if (!Number.isNaN(date)) return Math.max(0, date - now);
 	}
+	if (status !== 429) return undefined;
 	const reset = Number(header(headers, 'ratelimit-reset'));
 	if (header(headers, 'ratelimit-reset') !== undefined && Number.isFinite(reset) && reset >= 0) {
 		return reset > 1e9 ? Math.max(0, reset * 1000 - now) : reset * 1000;

@@ -268,7 +268,7 @@ export class InferenceClient {
 			if (response.statusCode < 200 || response.statusCode >= 300) {
 				const bodyText = await readTextCapped(response.body, MAX_ERROR_BODY_BYTES).catch(() => '');
 				if (cancelled()) throw new CancelledError();
-				const serverDelay = serverRetryDelayMs(response.headers);
+				const serverDelay = serverRetryDelayMs(response.headers, response.statusCode);
 				const waitMs = serverDelay ?? this.backoff(attempt);
 				const mayRetry =
 					attempt < this.maxRetries &&

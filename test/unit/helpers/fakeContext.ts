@@ -1,0 +1,95 @@
+/**
+ * A stand-in for the parts of n8n's execute/load-options context that n8n itself provides: node
+ * parameters (per item, dotted paths, resource locators), credentials, the binary store, continueOnFail
+ * and the cancel signal. HTTP is never faked: nodes talk to the emulator over real sockets.
+ */
+import type { IBinaryData, IExecuteFunctions, ILoadOptionsFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+export const TEST_NODE: INode = {
+	id: 'test-node-id',
+	name: 'DigitalOcean Chat',
+	type: 'n8n-nodes-digitalocean-inference.digitalOceanChat',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
+
+export type Params = Record<string, unknown>;
+
+export interface FakeContextOptions {
+	/** Parameters shared by every item; `perItem[i]` overrides them for item i. */
+	params: Params;
+	perItem?: Params[];
+	items?: INodeExecutionData[];
+	credentials: { apiKey: string; baseUrl: string };
+	continueOnFail?: boolean;
+	signal?: AbortSignal;
+	/** Simulates an older n8n without getExecutionCancelSignal. */
+	noCancelSignal?: boolean;
+}
+
+function readPath(source: unknown, path: string): unknown {
+	let current = source;
+	for (const key of path.split('.')) {
+		if (current === null || typeof current !== 'object') return undefined;
+		current = (current as Record<string, unknown>)[key];
+	}
+	return current;
+}
+
+export function binaryItem(field: string, bytes: Buffer, mimeType: string, fileName: string): INodeExecutionData {
+	const binary: IBinaryData = { data: bytes.toString('base64'), mimeType, fileName };
+	return { json: {}, binary: { [field]: binary } };
+}
+
+export function fakeExecuteContext(options: FakeContextOptions): IExecuteFunctions & { debugLog: string[] } {
+	const items = options.items ?? (options.perItem ?? [{}]).map(() => ({ json: {} }));
+	const debugLog: string[] = [];
+	const parameter = (name: string, itemIndex: number, fallback?: unknown, extra?: { extractValue?: boolean }) => {
+		const overrides = options.perItem?.[itemIndex] ?? {};
+		let value = readPath(overrides, name);
+		if (value === undefined) value = readPath(options.params, name);
+		if (value === undefined) return fallback;
+		if (extra?.extractValue && value && typeof value === 'object' && '__rl' in (value as object)) {
+			return (value as { value: unknown }).value;
+		}
+		return value;
+	};
+	const binaryOf = (itemIndex: number, field: string): IBinaryData => {
+		const binary = items[itemIndex]?.binary?.[field];
+		if (!binary) {
+			throw new NodeOperationError(TEST_NODE, `This operation expects the node's input data to contain a binary file '${field}', but none was found [item ${itemIndex}]`);
+		}
+		return binary;
+	};
+	const context = {
+		debugLog,
+		getNode: () => TEST_NODE,
+		getInputData: () => items,
+		getNodeParameter: parameter,
+		getCredentials: async () => ({ ...options.credentials }),
+		continueOnFail: () => options.continueOnFail === true,
+		logger: {
+			debug: (message: string) => debugLog.push(message),
+			info: () => undefined,
+			warn: () => undefined,
+			error: () => undefined,
+		},
+		helpers: {
+			assertBinaryData: binaryOf,
+			getBinaryDataBuffer: async (itemIndex: number, field: string) =>
+				Buffer.from(binaryOf(itemIndex, field).data, 'base64'),
+		},
+		...(options.noCancelSignal ? {} : { getExecutionCancelSignal: () => options.signal }),
+	};
+	return context as unknown as IExecuteFunctions & { debugLog: string[] };
+}
+
+export function fakeLoadOptionsContext(credentials: { apiKey: string; baseUrl: string }): ILoadOptionsFunctions {
+	return {
+		getNode: () => TEST_NODE,
+		getCredentials: async () => ({ ...credentials }),
+		logger: { debug: () => undefined },
+	} as unknown as ILoadOptionsFunctions;
+}

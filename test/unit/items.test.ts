@@ -1,0 +1,126 @@
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { createClient } from '../../nodes/shared/client';
+import { runItems } from '../../nodes/shared/items';
+import { CancelledError } from '../../nodes/shared/sleep';
+import { DEFAULT_KEY, startEmulator, type Emulator } from '../emulator';
+import { fakeExecuteContext } from './helpers/fakeContext';
+
+let emulator: Emulator;
+beforeAll(async () => {
+	emulator = await startEmulator();
+});
+afterAll(async () => emulator.close());
+beforeEach(() => emulator.control.reset());
+
+function context(itemCount: number, extra: { continueOnFail?: boolean; signal?: AbortSignal } = {}) {
+	return fakeExecuteContext({
+		params: {},
+		perItem: Array.from({ length: itemCount }, () => ({})),
+		credentials: { apiKey: DEFAULT_KEY, baseUrl: emulator.url },
+		...extra,
+	});
+}
+
+describe('runItems', () => {
+	it('keeps input order and exact pairedItem with concurrency 4 over 20 items, never more than 4 in flight', async () => {
+		emulator.control.configure({ latencyMs: 60 });
+		const ctx = context(20);
+		const client = await createClient(ctx, { maxRetries: 0 });
+		const output = await runItems(
+			ctx,
+			async (i) => {
+				// Later items answer faster (fewer tokens) so completion order differs from input order.
+				const reply = await client.json<{ choices: Array<{ message: { content: string } }> }>({
+					path: '/v1/chat/completions',
+					body: { model: 'llama3.3-70b-instruct', messages: [{ role: 'user', content: `item ${i}` }] },
+				});
+				return [{ json: { i, content: reply.data.choices[0].message.content } }];
+			},
+			{ concurrency: 4 },
+		);
+		expect(output).toHaveLength(20);
+		output.forEach((item, i) => {
+			expect(item.pairedItem).toEqual({ item: i });
+			expect(item.json.i).toBe(i);
+			expect(String(item.json.content)).toContain(`item ${i}`);
+		});
+		const stats = emulator.control.stats();
+		expect(stats.total).toBe(20);
+		expect(stats.maxInFlight).toBeLessThanOrEqual(4);
+		expect(stats.maxInFlight).toBeGreaterThanOrEqual(2);
+	});
+
+	it('keeps order when items finish out of order', async () => {
+		const ctx = context(5);
+		const output = await runItems(
+			ctx,
+			async (i) => {
+				await new Promise((resolve) => setTimeout(resolve, (5 - i) * 20));
+				return [{ json: { i } }, { json: { i, second: true } }];
+			},
+			{ concurrency: 5 },
+		);
+		expect(output.map((item) => [item.json.i, item.pairedItem])).toEqual(
+			[0, 0, 1, 1, 2, 2, 3, 3, 4, 4].map((i) => [i, { item: i }]),
+		);
+	});
+
+	it('turns a failed item into {json:{error}, pairedItem} with continueOnFail, other items unharmed', async () => {
+		const ctx = context(3, { continueOnFail: true });
+		const output = await runItems(ctx, async (i) => {
+			if (i === 1) throw new NodeOperationError(ctx.getNode(), 'The prompt is empty', { itemIndex: i });
+			return [{ json: { ok: i } }];
+		});
+		expect(output).toEqual([
+			{ json: { ok: 0 }, pairedItem: { item: 0 } },
+			{ json: { error: 'The prompt is empty' }, pairedItem: { item: 1 } },
+			{ json: { ok: 2 }, pairedItem: { item: 2 } },
+		]);
+	});
+
+	it('rethrows the first failure by item order with its itemIndex', async () => {
+		const ctx = context(6);
+		const error = await runItems(
+			ctx,
+			async (i) => {
+				if (i === 2 || i === 4) {
+					await new Promise((resolve) => setTimeout(resolve, i === 2 ? 80 : 10));
+					throw new Error(`boom ${i}`);
+				}
+				return [{ json: {} }];
+			},
+			{ concurrency: 6 },
+		).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toContain('boom 2');
+		expect(error.context.itemIndex).toBe(2);
+	});
+
+	it('sets itemIndex on a rethrown NodeApiError from the API', async () => {
+		const ctx = context(2);
+		const client = await createClient(ctx, { maxRetries: 0 });
+		const error = await runItems(ctx, async (i) => {
+			const model = i === 1 ? 'no-such-model' : 'llama3.3-70b-instruct';
+			await client.json({ path: '/v1/chat/completions', body: { model, messages: [{ role: 'user', content: 'hi' }] } });
+			return [{ json: {} }];
+		}).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.httpCode).toBe('404');
+		expect(error.context.itemIndex).toBe(1);
+	});
+
+	it('never swallows a cancellation, even with continueOnFail', async () => {
+		const controller = new AbortController();
+		const ctx = context(3, { continueOnFail: true, signal: controller.signal });
+		const error = await runItems(ctx, async (i) => {
+			if (i === 1) {
+				controller.abort();
+				throw new CancelledError();
+			}
+			return [{ json: {} }];
+		}).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toMatch(/cancelled/);
+	});
+});

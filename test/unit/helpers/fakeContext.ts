@@ -44,7 +44,7 @@ export function binaryItem(field: string, bytes: Buffer, mimeType: string, fileN
 }
 
 export function fakeExecuteContext(options: FakeContextOptions): IExecuteFunctions & { debugLog: string[] } {
-	const items = options.items ?? (options.perItem ?? [{}]).map(() => ({ json: {} }));
+	const items: INodeExecutionData[] = options.items ?? (options.perItem ?? [{}]).map(() => ({ json: {} }));
 	const debugLog: string[] = [];
 	const parameter = (name: string, itemIndex: number, fallback?: unknown, extra?: { extractValue?: boolean }) => {
 		const overrides = options.perItem?.[itemIndex] ?? {};

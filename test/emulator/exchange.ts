@@ -1,0 +1,127 @@
+/**
+ * One /v1 request and its response. Every response written through here carries x-request-id and
+ * the rate-limit headers, and honours a pending body fault (reset-mid-body, truncate-stream).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { EmulatorConfig, Fault } from './types';
+import type { ParsedBody } from './body';
+import { HttpError, doErrorBody, openAiErrorBody } from './errors';
+import { encodeSseFrame, type SseStream } from './sse';
+import { delay } from './util/delay';
+import { newRequestId } from './util/ids';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+/** Lets the last bytes leave the socket before a reset, so the client really sees a partial body. */
+const FLUSH_BEFORE_RESET_MS = 10;
+
+export class Exchange {
+  readonly requestId = newRequestId();
+  readonly url: URL;
+  parsed: ParsedBody = { body: null, jsonError: null };
+  /** The accepted access key, set by authentication. */
+  apiKey: string | null = null;
+  /** Rate-limit headers for this response; refreshed by the quota check. */
+  rateLimitHeaders: Record<string, string> = {};
+  /** A fault that strikes while the body is written. */
+  bodyFault: Fault | null = null;
+  private readonly extraHeaders: Record<string, string> = {};
+  private closedEarly = false;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    private readonly config: () => EmulatorConfig,
+  ) {
+    this.url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    res.once('close', () => {
+      if (!res.writableFinished) this.closedEarly = true;
+    });
+  }
+
+  get path(): string {
+    return this.url.pathname;
+  }
+
+  get method(): string {
+    return this.req.method ?? 'GET';
+  }
+
+  /** False once the client went away or the socket was reset. */
+  get isOpen(): boolean {
+    return !this.closedEarly && !this.res.destroyed && !this.res.writableEnded;
+  }
+
+  setHeader(name: string, value: string): void {
+    this.extraHeaders[name.toLowerCase()] = value;
+  }
+
+  sendJson(status: number, body: unknown): void {
+    this.sendBody(status, JSON_TYPE, Buffer.from(JSON.stringify(body)));
+  }
+
+  sendBody(status: number, contentType: string, payload: Buffer): void {
+    if (!this.isOpen) return;
+    this.writeHead(status, { 'content-type': contentType, 'content-length': String(payload.length) });
+    if (this.bodyFault?.kind === 'reset-mid-body' || this.bodyFault?.kind === 'truncate-stream') {
+      // A JSON reply cannot be "cleanly" truncated: both faults cut it and reset the connection.
+      this.res.write(payload.subarray(0, Math.floor(payload.length / 2)), () => void this.resetAfterFlush());
+      return;
+    }
+    this.res.end(payload);
+  }
+
+  sendError(error: HttpError): void {
+    for (const [name, value] of Object.entries(error.headers)) this.setHeader(name, value);
+    const body =
+      error.validation && this.config().errorStyle === 'openai'
+        ? openAiErrorBody(error.message, error.validation.param, error.validation.code)
+        : doErrorBody(error.id, error.message, this.requestId);
+    this.sendJson(error.status, body);
+  }
+
+  /**
+   * Streams frames one write each, `streamChunkDelayMs` apart. A body fault cuts the stream after
+   * about half the frames, always before the first completing frame: truncate ends the response
+   * cleanly, reset kills the socket.
+   */
+  async sendSse({ frames, completesAt }: SseStream): Promise<void> {
+    if (!this.isOpen) return;
+    this.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    this.res.flushHeaders();
+    const fault = this.bodyFault?.kind;
+    const cutting = fault === 'reset-mid-body' || fault === 'truncate-stream';
+    const count = cutting ? Math.max(1, Math.min(Math.floor(frames.length / 2), completesAt)) : frames.length;
+    for (let i = 0; i < count; i++) {
+      if (i > 0) await delay(this.config().streamChunkDelayMs);
+      if (!this.isOpen) return;
+      this.res.write(encodeSseFrame(frames[i]));
+    }
+    if (fault === 'reset-mid-body') {
+      await this.resetAfterFlush();
+      return;
+    }
+    this.res.end();
+  }
+
+  /** Kills the connection with a TCP reset (RST), like a crashing proxy. */
+  resetSocket(): void {
+    const socket = this.req.socket as Socket & { resetAndDestroy?: () => void };
+    if (typeof socket.resetAndDestroy === 'function' && !socket.destroyed) socket.resetAndDestroy();
+    else socket.destroy();
+  }
+
+  private async resetAfterFlush(): Promise<void> {
+    await delay(FLUSH_BEFORE_RESET_MS);
+    this.resetSocket();
+  }
+
+  private writeHead(status: number, headers: Record<string, string>): void {
+    this.res.writeHead(status, {
+      ...this.rateLimitHeaders,
+      'x-request-id': this.requestId,
+      ...headers,
+      ...this.extraHeaders,
+    });
+  }
+}

@@ -1,0 +1,26 @@
+/** Local emulator of DigitalOcean Serverless Inference (contract: shared/reference/do-inference-api.md). */
+import type { Emulator, EmulatorOptions } from './types';
+import { EmulatorState } from './state';
+import { listen } from './server';
+
+export type {
+  Emulator,
+  EmulatorConfig,
+  EmulatorConfigPatch,
+  EmulatorControl,
+  EmulatorOptions,
+  EmulatorStats,
+  Fault,
+  FaultRatio,
+  LoggedRequest,
+  QuotaConfig,
+} from './types';
+
+export const DEFAULT_KEY = 'emulator-model-access-key';
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  const keys = opts.keys && opts.keys.length > 0 ? opts.keys : [DEFAULT_KEY];
+  const state = new EmulatorState(new Set(keys), new Set(opts.agentKeys ?? []));
+  const server = await listen(state, opts.port ?? 0);
+  return { url: server.url, close: server.close, control: state.control() };
+}

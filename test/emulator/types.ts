@@ -1,0 +1,100 @@
+/** Public types of the emulator (re-exported by index.ts). Others code against these: keep them stable. */
+
+export interface EmulatorOptions {
+  /** 0 (default) = a random free port. The emulator always listens on 127.0.0.1 only. */
+  port?: number;
+  /** Accepted model access keys; default [DEFAULT_KEY]. */
+  keys?: string[];
+  /** Agent access keys, reserved for the agent-inference endpoint of a later issue. */
+  agentKeys?: string[];
+}
+
+export interface Emulator {
+  /** e.g. http://127.0.0.1:40123 (no trailing slash). */
+  url: string;
+  /** Closes the server and destroys every open socket (hanging requests included). */
+  close(): Promise<void>;
+  /** In-process access to the same state the HTTP control API uses. */
+  control: EmulatorControl;
+}
+
+export interface EmulatorControl {
+  /** Deep-merges the patch into the current config. Throws on unknown keys or bad values. */
+  configure(patch: EmulatorConfigPatch): void;
+  /** Config back to defaults; clears request log, faults, counters, quota windows and prompt caches. */
+  reset(): void;
+  /** One-shot faults, each consumed by the next matching /v1 request, in order. */
+  enqueueFaults(faults: Fault[]): void;
+  requests(): LoggedRequest[];
+  stats(): EmulatorStats;
+}
+
+export interface EmulatorStats {
+  total: number;
+  inFlight: number;
+  maxInFlight: number;
+}
+
+export interface QuotaConfig {
+  limit: number;
+  windowMs: number;
+  retryAfterSec: number;
+}
+
+export interface FaultRatio {
+  status5xx: number;
+  resetMidBody: number;
+  truncateStream: number;
+}
+
+export interface EmulatorConfig {
+  /** Added before the headers of every /v1 response. */
+  latencyMs: number;
+  /** Delay between SSE frames. */
+  streamChunkDelayMs: number;
+  /** Beyond `limit` requests per sliding window → 429 + retry-after. null = not enforced. */
+  quota: QuotaConfig | null;
+  /** Random faults, each a probability 0..1. */
+  faultRatio: FaultRatio;
+  /** Wait this long before sending headers. */
+  slowHeadersMs: number;
+  /** Body style of validation 400s. */
+  errorStyle: 'do' | 'openai';
+  /** Models the key may not use → 403 DO-style. */
+  forbiddenModels: string[];
+}
+
+/**
+ * What configure() accepts: Partial<EmulatorConfig>, widened so nested objects may be partial too
+ * (`{ faultRatio: { status5xx: 1 } }`), since the merge is deep. Every Partial<EmulatorConfig> fits.
+ */
+export type EmulatorConfigPatch = {
+  [K in keyof EmulatorConfig]?: K extends 'faultRatio'
+    ? Partial<FaultRatio>
+    : K extends 'quota'
+      ? Partial<QuotaConfig> | null
+      : EmulatorConfig[K];
+};
+
+/** `path` = only requests whose pathname equals it consume the fault (default: any /v1 request). */
+export type Fault =
+  | { kind: 'status'; status: number; path?: string; headers?: Record<string, string>; body?: unknown }
+  | { kind: 'reset-before-headers'; path?: string }
+  | { kind: 'reset-mid-body'; path?: string }
+  | { kind: 'truncate-stream'; path?: string }
+  | { kind: 'slow-headers'; ms: number; path?: string }
+  | { kind: 'hang'; path?: string };
+
+export interface LoggedRequest {
+  id: string;
+  time: number;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Lower-cased names. */
+  headers: Record<string, string>;
+  /** Parsed JSON, raw text when the body is not JSON, null when there is no body. */
+  body: unknown;
+  /** Final status; 0 when the connection was reset or closed before the response completed. */
+  status?: number;
+}

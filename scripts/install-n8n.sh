@@ -3,6 +3,8 @@
 # so repeated runs (and CI on the same machine) reuse it. Prints the n8n home folder on the last line.
 #   N8N_VERSION   default 2.41.1 (needs Node 24) — 2.8.x runs on the system Node 20
 #   N8N_CACHE_DIR default ~/.cache/n8n-nodes-digitalocean-inference
+# Concurrent runs (two test processes, CI jobs on one machine) serialise on a lock in the cache, so
+# one installs and the others wait and reuse it instead of deleting each other's half-done install.
 set -euo pipefail
 
 N8N_VERSION="${N8N_VERSION:-2.41.1}"
@@ -11,6 +13,15 @@ CACHE="${N8N_CACHE_DIR:-$HOME/.cache/n8n-nodes-digitalocean-inference}"
 HOME_DIR="$CACHE/n8n-$N8N_VERSION"
 NODE_DIR="$CACHE/node-$NODE24_VERSION"
 log() { echo "[install-n8n] $*" >&2; }
+
+mkdir -p "$CACHE"
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$CACHE/.install.lock"
+  if ! flock -n 9; then
+    log "another install is running in $CACHE; waiting for it (up to ${N8N_INSTALL_LOCK_WAIT:-1800} s)"
+    flock -w "${N8N_INSTALL_LOCK_WAIT:-1800}" 9 || { log "gave up waiting for the install lock"; exit 1; }
+  fi
+fi
 
 major="${N8N_VERSION%%.*}"; minor="${N8N_VERSION#*.}"; minor="${minor%%.*}"
 needs_node24=0

@@ -2,10 +2,10 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { DigitalOceanChat } from '../../nodes/DigitalOceanChat/DigitalOceanChat.node';
 import { collectChatStream } from '../../nodes/DigitalOceanChat/chatResponse';
-import { resetOriginPauses } from '../../nodes/shared/rateGate';
 import { InferenceClient } from '../../nodes/shared/transport';
-import { DEFAULT_KEY, startEmulator, type Emulator } from '../emulator';
+import { DEFAULT_KEY } from '../emulator';
 import { binaryItem, fakeExecuteContext, TEST_NODE, type Params } from './helpers/fakeContext';
+import { useEmulator } from './helpers/useEmulator';
 
 const PNG_1X1 = Buffer.from(
 	'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
@@ -14,15 +14,7 @@ const PNG_1X1 = Buffer.from(
 const CHAT = '/v1/chat/completions';
 const model = (value: string) => ({ __rl: true, mode: 'id', value });
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => emulator.close());
-beforeEach(() => {
-	emulator.control.reset();
-	resetOriginPauses();
-});
+const emulator = useEmulator();
 
 async function run(params: Params, extra: Partial<Parameters<typeof fakeExecuteContext>[0]> = {}) {
 	const ctx = fakeExecuteContext({

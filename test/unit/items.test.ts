@@ -3,15 +3,11 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { createClient } from '../../nodes/shared/client';
 import { runItems } from '../../nodes/shared/items';
 import { CancelledError } from '../../nodes/shared/sleep';
-import { DEFAULT_KEY, startEmulator, type Emulator } from '../emulator';
+import { DEFAULT_KEY } from '../emulator';
 import { fakeExecuteContext } from './helpers/fakeContext';
+import { useEmulator } from './helpers/useEmulator';
 
-let emulator: Emulator;
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => emulator.close());
-beforeEach(() => emulator.control.reset());
+const emulator = useEmulator();
 
 function context(itemCount: number, extra: { continueOnFail?: boolean; signal?: AbortSignal } = {}) {
 	return fakeExecuteContext({

@@ -1,8 +1,9 @@
 import { InferenceClient } from '../../nodes/shared/transport';
-import { clearModelCache, fetchModelIds, modalityOf, modelChoices, searchModels } from '../../nodes/shared/models';
+import { fetchModelIds, modalityOf, modelChoices, searchModels } from '../../nodes/shared/models';
 import { PACKAGE_VERSION } from '../../nodes/shared/version';
-import { DEFAULT_KEY, startEmulator, type Emulator } from '../emulator';
+import { DEFAULT_KEY } from '../emulator';
 import { fakeLoadOptionsContext, TEST_NODE } from './helpers/fakeContext';
+import { useEmulator } from './helpers/useEmulator';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const packageJson = require('../../package.json') as { version: string };
 
@@ -55,15 +56,7 @@ describe('modelChoices', () => {
 });
 
 describe('model list from the API', () => {
-	let emulator: Emulator;
-	beforeAll(async () => {
-		emulator = await startEmulator();
-	});
-	afterAll(async () => emulator.close());
-	beforeEach(() => {
-		emulator.control.reset();
-		clearModelCache();
-	});
+	const emulator = useEmulator();
 
 	it('caches GET /v1/models per credential', async () => {
 		const client = new InferenceClient({ node: TEST_NODE, baseUrl: emulator.url, apiKey: DEFAULT_KEY });

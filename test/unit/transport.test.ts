@@ -3,28 +3,17 @@ import type { AddressInfo } from 'node:net';
 import { NodeApiError } from 'n8n-workflow';
 
 import { InferenceClient, IncompleteStreamError, normalizeBaseUrl } from '../../nodes/shared/transport';
-import { resetOriginPauses } from '../../nodes/shared/rateGate';
 import { abortableSleep, CancelledError } from '../../nodes/shared/sleep';
 import { parseSseJson } from '../../nodes/shared/sse';
 import { PACKAGE_VERSION } from '../../nodes/shared/version';
-import { DEFAULT_KEY, startEmulator, type Emulator } from '../emulator';
+import { DEFAULT_KEY } from '../emulator';
 import { TEST_NODE } from './helpers/fakeContext';
+import { useEmulator } from './helpers/useEmulator';
 
 const CHAT = '/v1/chat/completions';
 const chatBody = { model: 'llama3.3-70b-instruct', messages: [{ role: 'user', content: 'Hello there' }] };
 
-let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => {
-	await emulator.close();
-});
-beforeEach(() => {
-	emulator.control.reset();
-	resetOriginPauses();
-});
+const emulator = useEmulator();
 
 function client(overrides: Partial<ConstructorParameters<typeof InferenceClient>[0]> = {}) {
 	return new InferenceClient({

@@ -36,7 +36,7 @@ async function complete(
 	// Streaming keeps the connection busy, so a long answer never trips the idle timeout.
 	return await client.stream(
 		{ path, body: { ...body, stream: true, stream_options: { include_usage: true } }, itemIndex },
-		async (events, meta) => ({ completion: await collectChatStream(events), meta }),
+		async (events, meta) => ({ completion: await collectChatStream(events, meta.sse), meta }),
 	);
 }
 
@@ -130,11 +130,17 @@ export class DigitalOceanChat implements INodeType {
 		const settings = readRequestSettings(this);
 		const client = await createClient(this, settings);
 
+		const requestFor = async (itemIndex: number) =>
+			await buildChatRequest(
+				this,
+				itemIndex,
+				this.getNodeParameter('model', itemIndex, '', { extractValue: true }) as string,
+			);
+
 		const output = await runItems(
 			this,
 			async (itemIndex) => {
-				const model = this.getNodeParameter('model', itemIndex, '', { extractValue: true }) as string;
-				const body = await buildChatRequest(this, itemIndex, model);
+				const body = await requestFor(itemIndex);
 				const options = this.getNodeParameter('options', itemIndex, {}) as ChatOptions;
 				const { completion, meta } = await complete(client, body, options.stream !== false, itemIndex);
 				if (this.getNodeParameter('output', itemIndex, 'simplified') === 'raw') {
@@ -144,7 +150,7 @@ export class DigitalOceanChat implements INodeType {
 					(json) => ({ json }),
 				);
 			},
-			{ concurrency: settings.concurrency },
+			{ concurrency: settings.concurrency, validate: requestFor },
 		);
 		return [output];
 	}

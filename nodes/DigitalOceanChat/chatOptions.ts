@@ -50,6 +50,7 @@ export const chatOptions: INodeProperties = {
 			name: 'jsonSchemaName',
 			type: 'string',
 			default: 'response',
+			description: 'A name for the schema (letters, digits, underscores and dashes)',
 			displayOptions: { show: { responseFormat: ['json_schema'] } },
 		},
 		{

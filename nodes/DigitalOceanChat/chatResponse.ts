@@ -4,8 +4,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { SseEvent } from '../shared/sse';
-import { IncompleteStreamError } from '../shared/transport';
+import { parseSseJson, type SseEvent } from '../shared/sse';
+import { IncompleteStreamError, StreamErrorEvent } from '../shared/transport';
 
 export interface ToolCall {
 	id?: string;
@@ -51,11 +51,8 @@ interface Chunk {
 	system_fingerprint?: string;
 	choices?: Array<{ index?: number; delta?: ChunkDelta; finish_reason?: string | null; logprobs?: unknown }>;
 	usage?: IDataObject | null;
-	error?: { message?: string };
+	error?: unknown;
 }
-
-/** Thrown when the server reports an error inside a stream that started fine. */
-export class StreamedApiError extends Error {}
 
 function appendText(previous: string | null | undefined, piece: string | null | undefined): string | null {
 	if (piece === undefined || piece === null) return previous ?? null;
@@ -73,16 +70,23 @@ function mergeToolCalls(target: ToolCall[], deltas: NonNullable<ChunkDelta['tool
 	}
 }
 
-/** Reads every event of a chat stream; throws IncompleteStreamError when a choice never finished. */
-export async function collectChatStream(events: AsyncIterable<SseEvent>): Promise<ChatCompletion> {
+/**
+ * Reads every event of a chat stream. Throws IncompleteStreamError (the transport then starts over)
+ * when a choice never finished, or when the stream broke off after the answer but before both its
+ * usage chunk and `[DONE]` — an answer without its token usage is not the same output.
+ */
+export async function collectChatStream(
+	events: AsyncIterable<SseEvent>,
+	sse: { sawDone: boolean } = { sawDone: true },
+): Promise<ChatCompletion> {
 	const completion: ChatCompletion = { id: '', object: 'chat.completion', created: 0, model: '', choices: [] };
 	const choices = new Map<number, ChatChoice>();
 	let fingerprint: string | undefined;
 
 	for await (const event of events) {
 		if (event.data.trim() === '') continue;
-		const chunk = JSON.parse(event.data) as Chunk;
-		if (chunk.error) throw new StreamedApiError(chunk.error.message ?? 'The server reported an error mid-stream');
+		const chunk = parseSseJson<Chunk>(event);
+		if (chunk.error) throw new StreamErrorEvent(chunk.error);
 		completion.id ||= chunk.id ?? '';
 		completion.created ||= chunk.created ?? 0;
 		completion.model ||= chunk.model ?? '';
@@ -111,9 +115,8 @@ export async function collectChatStream(events: AsyncIterable<SseEvent>): Promis
 	}
 
 	completion.choices = [...choices.values()].sort((a, b) => a.index - b.index);
-	if (completion.choices.length === 0 || completion.choices.some((choice) => !choice.finish_reason)) {
-		throw new IncompleteStreamError();
-	}
+	const unfinished = completion.choices.length === 0 || completion.choices.some((choice) => !choice.finish_reason);
+	if (unfinished || (!sse.sawDone && !completion.usage)) throw new IncompleteStreamError();
 	for (const choice of completion.choices) {
 		// A streamed tool-call answer opens with content "" where the JSON answer has null.
 		if (choice.message.tool_calls && choice.message.content === '') choice.message.content = null;

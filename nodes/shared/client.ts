@@ -45,7 +45,8 @@ export async function createClient(
 	return new InferenceClient({
 		node: ctx.getNode(),
 		baseUrl: credentials.baseUrl ?? '',
-		apiKey: credentials.apiKey,
+		// A key pasted with a trailing newline would otherwise be an invalid header, not a clear 401.
+		apiKey: String(credentials.apiKey ?? '').trim(),
 		timeoutMs: settings.timeoutMs,
 		maxRetries: settings.maxRetries,
 		signal: cancelSignalOf(ctx),

@@ -50,7 +50,7 @@ export const requestOptions: INodeProperties = {
 			typeOptions: { minValue: 0, maxValue: 10 },
 			default: 3,
 			description:
-				'How often a rate-limited (429), timed-out or temporarily failing (5xx) request is retried, with backoff that honours the server\'s retry-after',
+				'How often a request is retried after a rate limit (429), a temporary server failure (408, 5xx) or a dropped connection, with backoff that honours the server\'s retry-after',
 		},
 		{
 			displayName: 'Timeout (Seconds)',

@@ -6,9 +6,17 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import {
+	errorCode,
+	headerValue,
+	RESET_CODES,
+	timeoutPhase,
+	UNREACHABLE_CODES,
+	type Headers,
+	type TimeoutPhase,
+} from './netCodes';
 import { redactDeep, redactSecrets } from './redact';
 
-type Headers = Record<string, string | string[] | undefined>;
 
 export interface HttpFailure {
 	/** HTTP status. */
@@ -190,7 +198,7 @@ function describeStatus(
 		return {
 			message: `Rate limit reached – ${detail}`,
 			hint: [
-				'Wait and run again, process fewer items in parallel, or turn on "Retry On Fail" in the node settings',
+				'Wait and run again, lower the Concurrency request option, or raise Max Retries so the node waits out the limit',
 				wait ? `The server asked to wait ${wait} before retrying` : undefined,
 			],
 		};
@@ -212,7 +220,7 @@ function describeStatus(
 			message: `${SERVICE} had a temporary problem (HTTP ${status})`,
 			hint: [
 				f.attempts && f.attempts > 1 ? `It still failed after ${f.attempts} attempts` : undefined,
-				'This is usually transient: try again later, or turn on "Retry On Fail" in the node settings',
+				'This is usually transient: try again later, or raise the Max Retries request option',
 			],
 		};
 	}
@@ -241,18 +249,10 @@ export interface NetworkContext {
 	url: string;
 	secrets: Array<string | undefined>;
 	/** Set by the transport when one of its own timers fired. */
-	timedOut?: 'connect' | 'headers' | 'body';
+	timedOut?: TimeoutPhase;
 	timeoutMs?: number;
 }
 
-const TIMEOUT_CODES: Record<string, 'connect' | 'headers' | 'body'> = {
-	ETIMEDOUT: 'connect',
-	UND_ERR_CONNECT_TIMEOUT: 'connect',
-	UND_ERR_HEADERS_TIMEOUT: 'headers',
-	UND_ERR_BODY_TIMEOUT: 'body',
-};
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
 const PHASE_TEXT = { connect: 'connect', headers: 'response headers', body: 'response body' };
 
 /**
@@ -260,10 +260,10 @@ const PHASE_TEXT = { connect: 'connect', headers: 'response headers', body: 'res
  * the execution are not errors to report: callers check `isAbortError` first and rethrow those.
  */
 export function networkError(node: INode, err: Error, ctx: NetworkContext, itemIndex?: number): NodeApiError {
-	const code = errorCodeOf(err);
+	const code = errorCode(err);
 	const origin = originOf(ctx.url);
 	// AbortSignal.timeout() rejects with a TimeoutError that doesn't say which phase it hit.
-	const phase = ctx.timedOut ?? (code ? TIMEOUT_CODES[code] : undefined) ?? (err.name === 'TimeoutError' ? 'headers' : undefined);
+	const phase = ctx.timedOut ?? timeoutPhase(err) ?? (err.name === 'TimeoutError' ? 'headers' : undefined);
 	let message: string;
 	let description: string;
 	if (phase) {
@@ -271,7 +271,7 @@ export function networkError(node: INode, err: Error, ctx: NetworkContext, itemI
 		message = `The request timed out${after} (waiting for ${PHASE_TEXT[phase]})`;
 		description =
 			phase === 'connect'
-				? `${origin} did not accept a connection in time. Check the credential's Base URL, your network and any proxy, or raise the Timeout option`
+				? `${origin} did not accept a connection in time. Check the credential's Base URL, your network and any proxy`
 				: phase === 'body'
 					? 'The server stopped sending data for longer than the timeout (for streaming: the gap between events). Raise the Timeout option in the node\'s options, or try again'
 					: 'The model took longer to start answering than the timeout allows. Raise the Timeout option in the node\'s options, send less input, or use streaming';
@@ -283,7 +283,7 @@ export function networkError(node: INode, err: Error, ctx: NetworkContext, itemI
 				: `Nothing accepted the connection (${code}). Check the credential's Base URL, your network, firewall and proxy (HTTP_PROXY / HTTPS_PROXY) settings`;
 	} else if (code && RESET_CODES.has(code)) {
 		message = 'The connection was reset';
-		description = `The connection to ${origin} closed before the reply was complete (${code}). This is usually transient: try again, or turn on "Retry On Fail". If it keeps happening, check proxies or firewalls between n8n and the service`;
+		description = `The connection to ${origin} closed before the reply was complete (${code}). This is usually transient: try again, or raise the Max Retries request option. If it keeps happening, check proxies or firewalls between n8n and the service`;
 	} else if (isAbortError(err)) {
 		message = 'The request was cancelled';
 		description = 'The execution was stopped while the request was running';
@@ -377,35 +377,12 @@ function build(
 	return error;
 }
 
-function errorCodeOf(err: unknown): string | undefined {
-	let current: unknown = err;
-	for (let depth = 0; isObject(current) && depth < 5; depth++) {
-		if (typeof current.code === 'string') return current.code;
-		// Node's happy-eyeballs connect failure is an AggregateError of per-address errors.
-		if (Array.isArray(current.errors) && isObject(current.errors[0]) && typeof current.errors[0].code === 'string') {
-			return current.errors[0].code;
-		}
-		current = current.cause;
-	}
-	return undefined;
-}
-
 function originOf(url: string): string {
 	try {
 		return new URL(url).origin;
 	} catch {
 		return "the credential's Base URL";
 	}
-}
-
-function headerValue(headers: Headers, name: string): string | undefined {
-	let value = headers[name];
-	if (value === undefined) {
-		const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-		value = key === undefined ? undefined : headers[key];
-	}
-	const first = Array.isArray(value) ? value[0] : value;
-	return first?.trim() ? first.trim() : undefined;
 }
 
 function looksLikeHtml(text: string, contentType?: string): boolean {
@@ -466,4 +443,27 @@ function safeString(value: unknown): string {
 	} catch {
 		return String(value);
 	}
+}
+
+/**
+ * The HTTP status class of an error event inside an SSE stream (`{error:{type, code, message}}` or
+ * Anthropic's `{type:"error", error:{type}}`), so it is retried and explained like the same error
+ * answered as a plain HTTP reply.
+ */
+export function streamErrorStatus(payload: unknown): number {
+	const error = (isObject(payload) && isObject(payload.error) ? payload.error : payload) as Record<string, unknown>;
+	if (!isObject(error)) return 500;
+	for (const candidate of [error.status, error.code]) {
+		const status = Number(candidate);
+		if (Number.isInteger(status) && status >= 400 && status <= 599) return status;
+	}
+	const kind = `${String(error.type ?? '')} ${String(error.code ?? '')}`.toLowerCase();
+	if (/rate.?limit|too_many/.test(kind)) return 429;
+	if (/overload|unavailable|capacity/.test(kind)) return 503;
+	if (/timeout/.test(kind)) return 504;
+	if (/auth/.test(kind)) return 401;
+	if (/permission|forbidden/.test(kind)) return 403;
+	if (/not_found/.test(kind)) return 404;
+	if (/invalid|bad_request|validation/.test(kind)) return 400;
+	return 500;
 }

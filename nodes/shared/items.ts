@@ -2,7 +2,9 @@
  * Runs one async function per input item with bounded concurrency and returns the outputs in input
  * order, every output stamped with `pairedItem: {item: i}`. With "Continue On Fail" a failed item
  * becomes `{json: {error}, pairedItem}`; otherwise the first failure (by item order) is rethrown with
- * its itemIndex. A cancelled execution is never turned into an error item.
+ * its itemIndex — and `validate` runs over every item before the first request, so bad input in item
+ * k fails the run before items 0…k-1 are sent (and billed) for nothing. A cancelled execution is
+ * never turned into an error item.
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -26,14 +28,29 @@ function stamp(outputs: INodeExecutionData[], itemIndex: number): INodeExecution
 	return outputs.map((output) => ({ ...output, pairedItem: { item: itemIndex } }));
 }
 
+export interface RunOptions {
+	concurrency?: number;
+	/** Checks one item's input without any request; its result is discarded (kept memory-light). */
+	validate?: (itemIndex: number) => Promise<unknown>;
+}
+
 export async function runItems(
 	ctx: IExecuteFunctions,
 	handler: ItemHandler,
-	options: { concurrency?: number } = {},
+	options: RunOptions = {},
 ): Promise<INodeExecutionData[]> {
 	const itemCount = ctx.getInputData().length;
 	const concurrency = Math.max(1, Math.min(options.concurrency ?? 1, itemCount || 1));
 	const continueOnFail = ctx.continueOnFail();
+	if (options.validate && !continueOnFail) {
+		for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+			try {
+				await options.validate(itemIndex);
+			} catch (error) {
+				throw withItemIndex(ctx.getNode(), error, itemIndex);
+			}
+		}
+	}
 	const results: INodeExecutionData[][] = new Array(itemCount);
 	const failures = new Map<number, unknown>();
 	let cancelled: unknown;

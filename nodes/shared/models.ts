@@ -3,10 +3,9 @@
  * node needs. DO's list mixes every modality and has no type field, so the modality comes from the id.
  * A filter that leaves nothing falls back to the whole list; "By ID" always accepts any id or router.
  */
-import { createHash } from 'node:crypto';
 import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
-import { createClient, INFERENCE_CREDENTIAL } from './client';
+import { createClient } from './client';
 import type { InferenceClient } from './transport';
 
 export type Modality = 'chat' | 'embedding' | 'image' | 'tts' | 'video' | 'fal';
@@ -40,13 +39,9 @@ interface CachedList {
 
 const cache = new Map<string, CachedList>();
 
-/** Keyed by base URL + a hash of the key, so two credentials never share (or reveal) a list. */
-function cacheKey(client: InferenceClient, apiKey: string): string {
-	return `${client.baseUrl}|${createHash('sha256').update(apiKey).digest('hex').slice(0, 16)}`;
-}
-
-export async function fetchModelIds(client: InferenceClient, apiKey: string, now = Date.now()): Promise<string[]> {
-	const key = cacheKey(client, apiKey);
+/** Cached per client scope (origin + key hash), so two credentials never share (or reveal) a list. */
+export async function fetchModelIds(client: InferenceClient, now = Date.now()): Promise<string[]> {
+	const key = client.scope;
 	const hit = cache.get(key);
 	if (hit && hit.expiresAt > now) return hit.ids;
 	const reply = await client.json<ModelList>({ method: 'GET', path: '/v1/models' });
@@ -87,8 +82,7 @@ export async function searchModels(
 	modality: Modality,
 	filter?: string,
 ): Promise<INodeListSearchResult> {
-	const credentials = await ctx.getCredentials<{ apiKey: string }>(INFERENCE_CREDENTIAL);
 	const client = await createClient(ctx, { maxRetries: 1, timeoutMs: 30_000 });
-	const ids = await fetchModelIds(client, credentials.apiKey);
+	const ids = await fetchModelIds(client);
 	return { results: modelChoices(ids, modality, filter) };
 }

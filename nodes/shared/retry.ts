@@ -2,6 +2,7 @@
  * Retry policy of the transport: which failures are transient, and how long to wait before the next
  * attempt (server hints first, then capped exponential backoff with full jitter).
  */
+import { errorCode, headerValue, NEVER_SENT_CODES, RESET_CODES, type Headers } from './netCodes';
 
 /** `safe`: retry any transient failure. `before-send-only`: the request may create a paid job, so retry
  *  only when it certainly never reached the server (connection refused, connect timeout, DNS) or the
@@ -10,34 +11,8 @@ export type RetryMode = 'safe' | 'before-send-only';
 
 export const RETRYABLE_STATUSES = new Set([408, 409, 429, 500, 502, 503, 504]);
 
-/** Network error codes that prove the request bytes never left this process. */
-const NEVER_SENT_CODES = new Set([
-	'ECONNREFUSED',
-	'ENOTFOUND',
-	'EAI_AGAIN',
-	'EHOSTUNREACH',
-	'ENETUNREACH',
-	'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-/** Network error codes worth another attempt when the request is `safe` to repeat. */
-const TRANSIENT_CODES = new Set([
-	...NEVER_SENT_CODES,
-	'ECONNRESET',
-	'EPIPE',
-	'ETIMEDOUT',
-	'UND_ERR_SOCKET',
-	'UND_ERR_CLOSED',
-]);
-
-export function errorCode(error: unknown): string | undefined {
-	let current = error as { code?: unknown; cause?: unknown } | undefined;
-	for (let depth = 0; current && depth < 5; depth++) {
-		if (typeof current.code === 'string') return current.code;
-		current = current.cause as typeof current;
-	}
-	return undefined;
-}
+/** Network failures worth another attempt when the request is `safe` to repeat. */
+const TRANSIENT_CODES = new Set([...NEVER_SENT_CODES, ...RESET_CODES]);
 
 export function isRetryableStatus(status: number, mode: RetryMode): boolean {
 	return mode === 'safe' ? RETRYABLE_STATUSES.has(status) : status === 429;
@@ -49,24 +24,17 @@ export function isRetryableNetworkError(error: unknown, mode: RetryMode): boolea
 	return mode === 'safe' ? TRANSIENT_CODES.has(code) : NEVER_SENT_CODES.has(code);
 }
 
-type Headers = Record<string, string | string[] | undefined>;
-
-function header(headers: Headers, name: string): string | undefined {
-	const value = headers[name];
-	return Array.isArray(value) ? value[0] : value;
-}
-
 /**
  * The wait the server asked for, in ms: `retry-after-ms`, `retry-after` (seconds or an HTTP date), or —
  * for a 429 only, since DO sends it on every reply — `ratelimit-reset` (DO documents a unix epoch;
  * small values are read as seconds from now).
  */
 export function serverRetryDelayMs(headers: Headers, status: number, now = Date.now()): number | undefined {
-	const retryAfterMs = Number(header(headers, 'retry-after-ms'));
-	if (header(headers, 'retry-after-ms') !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs >= 0) {
+	const retryAfterMs = Number(headerValue(headers, 'retry-after-ms'));
+	if (headerValue(headers, 'retry-after-ms') !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs >= 0) {
 		return retryAfterMs;
 	}
-	const retryAfter = header(headers, 'retry-after');
+	const retryAfter = headerValue(headers, 'retry-after');
 	if (retryAfter !== undefined && retryAfter.trim() !== '') {
 		const seconds = Number(retryAfter);
 		if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
@@ -74,8 +42,8 @@ export function serverRetryDelayMs(headers: Headers, status: number, now = Date.
 		if (!Number.isNaN(date)) return Math.max(0, date - now);
 	}
 	if (status !== 429) return undefined;
-	const reset = Number(header(headers, 'ratelimit-reset'));
-	if (header(headers, 'ratelimit-reset') !== undefined && Number.isFinite(reset) && reset >= 0) {
+	const reset = Number(headerValue(headers, 'ratelimit-reset'));
+	if (headerValue(headers, 'ratelimit-reset') !== undefined && Number.isFinite(reset) && reset >= 0) {
 		return reset > 1e9 ? Math.max(0, reset * 1000 - now) : reset * 1000;
 	}
 	return undefined;

@@ -7,16 +7,10 @@
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import type { INode } from 'n8n-workflow';
 
-import { httpError, networkError } from './errors';
-import { pauseOrigin, waitForOrigin } from './rateGate';
-import {
-	backoffDelayMs,
-	errorCode,
-	isRetryableNetworkError,
-	isRetryableStatus,
-	serverRetryDelayMs,
-	type RetryMode,
-} from './retry';
+import { httpError, networkError, streamErrorStatus } from './errors';
+import { errorCode, headerValue, timeoutPhase, type TimeoutPhase } from './netCodes';
+import { gateKey, pauseGate, waitForGate } from './rateGate';
+import { backoffDelayMs, isRetryableNetworkError, isRetryableStatus, serverRetryDelayMs, type RetryMode } from './retry';
 import { abortableSleep, CancelledError } from './sleep';
 import { parseSse, type SseEvent } from './sse';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
@@ -65,6 +59,11 @@ export interface ReplyMeta {
 	requestId?: string;
 }
 
+export interface StreamMeta extends ReplyMeta {
+	/** Becomes true once the stream's `data: [DONE]` arrived (after the events are consumed). */
+	sse: { sawDone: boolean };
+}
+
 export interface JsonReply<T> extends ReplyMeta {
 	data: T;
 }
@@ -74,6 +73,14 @@ export class IncompleteStreamError extends Error {
 	constructor(message = 'The response stream ended before the answer was complete') {
 		super(message);
 		this.name = 'IncompleteStreamError';
+	}
+}
+
+/** Thrown by stream consumers for an error the server reported inside a stream that had started fine. */
+export class StreamErrorEvent extends Error {
+	constructor(readonly payload: unknown) {
+		super('The server reported an error while streaming');
+		this.name = 'StreamErrorEvent';
 	}
 }
 
@@ -103,11 +110,6 @@ export function normalizeBaseUrl(baseUrl: string | undefined): string {
 	return trimmed.replace(/\/v1$/, '');
 }
 
-function firstHeader(headers: ReplyMeta['headers'], name: string): string | undefined {
-	const value = headers[name];
-	return Array.isArray(value) ? value[0] : value;
-}
-
 async function readTextCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string> {
 	const chunks: Buffer[] = [];
 	let size = 0;
@@ -123,23 +125,16 @@ async function readTextCapped(body: Dispatcher.ResponseData['body'], maxBytes: n
 	return Buffer.concat(chunks).toString('utf8').slice(0, maxBytes);
 }
 
-function timeoutKind(error: unknown): 'connect' | 'headers' | 'body' | undefined {
-	switch (errorCode(error)) {
-		case 'UND_ERR_CONNECT_TIMEOUT':
-			return 'connect';
-		case 'UND_ERR_HEADERS_TIMEOUT':
-			return 'headers';
-		case 'UND_ERR_BODY_TIMEOUT':
-			return 'body';
-		default:
-			return undefined;
-	}
-}
-
 export class InferenceClient {
 	readonly baseUrl: string;
 
 	private readonly origin: string;
+
+	/**
+	 * Origin + a hash of the key: identifies whose quota and models these are without holding the key.
+	 * Rate limits are per account and key, so a 429 pauses this scope only; model lists cache by it.
+	 */
+	readonly scope: string;
 
 	private readonly timeoutMs: number;
 
@@ -151,6 +146,7 @@ export class InferenceClient {
 	) {
 		this.baseUrl = normalizeBaseUrl(config.baseUrl);
 		this.origin = new URL(this.baseUrl).origin;
+		this.scope = gateKey(this.origin, config.apiKey);
 		this.timeoutMs = config.timeoutMs && config.timeoutMs > 0 ? config.timeoutMs : DEFAULT_TIMEOUT_MS;
 		this.maxRetries = Math.max(0, config.maxRetries ?? DEFAULT_MAX_RETRIES);
 	}
@@ -181,14 +177,15 @@ export class InferenceClient {
 	 */
 	async stream<T>(
 		call: CallOptions,
-		consume: (events: AsyncIterable<SseEvent>, meta: ReplyMeta) => Promise<T>,
+		consume: (events: AsyncIterable<SseEvent>, meta: StreamMeta) => Promise<T>,
 	): Promise<T> {
 		return await this.send(call, 'text/event-stream', async (response, meta) => {
-			return await consume(parseSse(response.body), meta);
+			const sse = { sawDone: false };
+			return await consume(parseSse(response.body, sse), { ...meta, sse });
 		});
 	}
 
-	private errorContext(call: CallOptions, timedOut?: 'connect' | 'headers' | 'body') {
+	private errorContext(call: CallOptions, timedOut?: TimeoutPhase) {
 		return {
 			method: call.method ?? 'POST',
 			url: this.origin + call.path,
@@ -236,7 +233,7 @@ export class InferenceClient {
 		const cancelled = () => signal?.aborted === true;
 
 		for (let attempt = 0; ; attempt++) {
-			await waitForOrigin(this.origin, signal);
+			await waitForGate(this.scope, signal);
 			let response: Dispatcher.ResponseData;
 			try {
 				response = await this.dispatcher.request({
@@ -256,14 +253,28 @@ export class InferenceClient {
 					await abortableSleep(this.backoff(attempt), signal);
 					continue;
 				}
-				throw networkError(node, error, this.errorContext(call, timeoutKind(error)), call.itemIndex);
+				throw networkError(node, error, this.errorContext(call, timeoutPhase(error)), call.itemIndex);
 			}
 
 			const meta: ReplyMeta = {
 				status: response.statusCode,
 				headers: response.headers,
-				requestId: firstHeader(response.headers, 'x-request-id'),
+				requestId: headerValue(response.headers, 'x-request-id'),
 			};
+			const fail = (status: number, bodyText: string) =>
+				httpError(
+					node,
+					{
+						status,
+						bodyText,
+						headers: response.headers,
+						method,
+						url: this.origin + call.path,
+						secrets: [this.config.apiKey],
+						attempts: attempt + 1,
+					},
+					call.itemIndex,
+				);
 
 			if (response.statusCode < 200 || response.statusCode >= 300) {
 				const bodyText = await readTextCapped(response.body, MAX_ERROR_BODY_BYTES).catch(() => '');
@@ -274,29 +285,12 @@ export class InferenceClient {
 					attempt < this.maxRetries &&
 					isRetryableStatus(response.statusCode, mode) &&
 					waitMs <= MAX_SERVER_WAIT_MS;
-				if (response.statusCode === 429) pauseOrigin(this.origin, Math.min(waitMs, MAX_SERVER_WAIT_MS));
-				if (mayRetry) {
-					this.config.log?.('Retrying after a retryable status', {
-						attempt,
-						status: response.statusCode,
-						waitMs,
-					});
-					// A 429 already paused the whole origin; other statuses wait here.
-					if (response.statusCode !== 429) await abortableSleep(waitMs, signal);
-					continue;
-				}
-				throw httpError(
-					node,
-					{
-						status: response.statusCode,
-						bodyText,
-						headers: response.headers,
-						method,
-						url: this.origin + call.path,
-						secrets: [this.config.apiKey],
-					},
-					call.itemIndex,
-				);
+				if (!mayRetry) throw fail(response.statusCode, bodyText);
+				this.config.log?.('Retrying after a retryable status', { attempt, status: response.statusCode, waitMs });
+				// After a 429 every request with this key waits (the shared gate), not just this one.
+				if (response.statusCode === 429) pauseGate(this.scope, waitMs);
+				else await abortableSleep(waitMs, signal);
+				continue;
 			}
 
 			try {
@@ -304,6 +298,15 @@ export class InferenceClient {
 			} catch (error) {
 				if (cancelled()) throw new CancelledError();
 				response.body.destroy();
+				if (error instanceof StreamErrorEvent) {
+					const status = streamErrorStatus(error.payload);
+					if (attempt < this.maxRetries && isRetryableStatus(status, mode)) {
+						this.config.log?.('Retrying after an error event in the stream', { attempt, status });
+						await abortableSleep(this.backoff(attempt), signal);
+						continue;
+					}
+					throw fail(status, JSON.stringify({ error: error.payload }));
+				}
 				const brokenStream =
 					error instanceof IncompleteStreamError || isRetryableNetworkError(error, 'safe');
 				if (brokenStream && mode === 'safe' && attempt < this.maxRetries) {
@@ -311,8 +314,8 @@ export class InferenceClient {
 					await abortableSleep(this.backoff(attempt), signal);
 					continue;
 				}
-				if (brokenStream || timeoutKind(error)) {
-					throw networkError(node, error, this.errorContext(call, timeoutKind(error)), call.itemIndex);
+				if (brokenStream || timeoutPhase(error)) {
+					throw networkError(node, error, this.errorContext(call, timeoutPhase(error)), call.itemIndex);
 				}
 				throw error;
 			}

@@ -83,15 +83,21 @@ export class Exchange {
   /**
    * Streams frames one write each, `streamChunkDelayMs` apart. A body fault cuts the stream after
    * about half the frames, always before the first completing frame: truncate ends the response
-   * cleanly, reset kills the socket.
+   * cleanly, reset kills the socket. `truncate-stream` with `afterFinish` cuts just before the trailer
+   * (usage chunk, [DONE]) instead.
    */
-  async sendSse({ frames, completesAt }: SseStream): Promise<void> {
+  async sendSse({ frames, completesAt, trailerAt }: SseStream): Promise<void> {
     if (!this.isOpen) return;
     this.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     this.res.flushHeaders();
     const fault = this.bodyFault?.kind;
-    const cutting = fault === 'reset-mid-body' || fault === 'truncate-stream';
-    const count = cutting ? Math.max(1, Math.min(Math.floor(frames.length / 2), completesAt)) : frames.length;
+    const cutting = fault === 'reset-mid-body' || fault === 'truncate-stream' || fault === 'stream-error';
+    const afterFinish = this.bodyFault?.kind === 'truncate-stream' && this.bodyFault.afterFinish === true;
+    const count = afterFinish
+      ? (trailerAt ?? frames.length - 1)
+      : cutting
+        ? Math.max(1, Math.min(Math.floor(frames.length / 2), completesAt))
+        : frames.length;
     for (let i = 0; i < count; i++) {
       if (i > 0) await delay(this.config().streamChunkDelayMs);
       if (!this.isOpen) return;
@@ -100,6 +106,10 @@ export class Exchange {
     if (fault === 'reset-mid-body') {
       await this.resetAfterFlush();
       return;
+    }
+    if (this.bodyFault?.kind === 'stream-error') {
+      const error = this.bodyFault.error ?? { message: 'The model backend failed', type: 'server_error', code: null };
+      this.res.write(encodeSseFrame({ data: JSON.stringify({ error }) }));
     }
     this.res.end();
   }

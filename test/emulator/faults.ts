@@ -1,7 +1,15 @@
 /** Fault injection: scripted one-shot faults first, then random ones from `config.faultRatio`. */
 import type { Fault, FaultRatio } from './types';
 
-const KINDS = new Set(['status', 'reset-before-headers', 'reset-mid-body', 'truncate-stream', 'slow-headers', 'hang']);
+const KINDS = new Set([
+  'status',
+  'reset-before-headers',
+  'reset-mid-body',
+  'truncate-stream',
+  'stream-error',
+  'slow-headers',
+  'hang',
+]);
 
 export class FaultQueue {
   private queue: Fault[] = [];
@@ -53,6 +61,12 @@ function checkFault(value: unknown): Fault {
         throw new Error('status fault headers must map names to strings');
       }
     }
+  }
+  if (fault.kind === 'truncate-stream' && fault.afterFinish !== undefined && typeof fault.afterFinish !== 'boolean') {
+    throw new Error('truncate-stream afterFinish must be a boolean');
+  }
+  if (fault.kind === 'stream-error' && fault.error !== undefined && (typeof fault.error !== 'object' || fault.error === null)) {
+    throw new Error('stream-error error must be an object');
   }
   if (fault.kind === 'slow-headers' && (typeof fault.ms !== 'number' || fault.ms < 0)) {
     throw new Error('slow-headers fault needs ms >= 0');

@@ -81,6 +81,7 @@ async function applyFaultBeforeHeaders(ex: Exchange, fault: Fault): Promise<bool
       return true;
     case 'reset-mid-body':
     case 'truncate-stream':
+    case 'stream-error':
       ex.bodyFault = fault;
       return false;
   }

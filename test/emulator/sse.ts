@@ -10,6 +10,8 @@ export interface SseStream {
   frames: SseFrame[];
   /** Index of the first frame that completes (part of) the answer; a truncated stream stops before it. */
   completesAt: number;
+  /** Index of the first trailer frame (the usage chunk or [DONE]); `afterFinish` truncation stops there. */
+  trailerAt?: number;
 }
 
 export const DONE_FRAME: SseFrame = { data: '[DONE]' };

@@ -81,7 +81,10 @@ export type Fault =
   | { kind: 'status'; status: number; path?: string; headers?: Record<string, string>; body?: unknown }
   | { kind: 'reset-before-headers'; path?: string }
   | { kind: 'reset-mid-body'; path?: string }
-  | { kind: 'truncate-stream'; path?: string }
+  /** `afterFinish`: cut after the finish chunk(s), before the usage chunk and [DONE]. */
+  | { kind: 'truncate-stream'; path?: string; afterFinish?: boolean }
+  /** SSE only: some chunks, then `data: {"error": <error>}` and the end of the stream (JSON replies are unaffected). */
+  | { kind: 'stream-error'; path?: string; error?: Record<string, unknown> }
   | { kind: 'slow-headers'; ms: number; path?: string }
   | { kind: 'hang'; path?: string };
 

@@ -117,6 +117,32 @@ describe('DigitalOcean Chat node', () => {
 		expect(shape(raw[0].json)).toEqual(shape(rawPlain[0].json));
 	});
 
+	it('starts over when a stream broke off after the answer but before its usage and [DONE]', async () => {
+		emulator.control.enqueueFaults([{ kind: 'truncate-stream', afterFinish: true, path: CHAT }]);
+		const [item] = await run({ prompt: 'Hi' });
+		expect(chatRequests()).toHaveLength(2);
+		expect(item.json.usage).toMatchObject({ total_tokens: expect.any(Number) });
+	});
+
+	it('validates every item before sending any, so bad input in item 3 bills nothing', async () => {
+		const error = await run(
+			{ prompt: 'Hi' },
+			{ perItem: [{}, {}, { options: { temperature: 9 } }] },
+		).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.context.itemIndex).toBe(2);
+		expect(chatRequests()).toHaveLength(0);
+	});
+
+	it('trims a key pasted with a trailing newline', async () => {
+		const ctx = fakeExecuteContext({
+			params: { model: model('llama3.3-70b-instruct'), prompt: 'Hi' },
+			credentials: { apiKey: `${DEFAULT_KEY}\n`, baseUrl: emulator.url },
+		});
+		const [[item]] = await new DigitalOceanChat().execute.call(ctx);
+		expect(item.json.content).toBeTruthy();
+	});
+
 	it('folds streamed tool calls into the same shape as a JSON reply', async () => {
 		const client = new InferenceClient({ node: TEST_NODE, baseUrl: emulator.url, apiKey: DEFAULT_KEY });
 		const body = {
@@ -133,7 +159,9 @@ describe('DigitalOcean Chat node', () => {
 			],
 		};
 		const plain = await client.json<{ choices: Array<{ message: unknown; finish_reason: string }> }>({ path: CHAT, body });
-		const streamed = await client.stream({ path: CHAT, body: { ...body, stream: true } }, collectChatStream);
+		const streamed = await client.stream({ path: CHAT, body: { ...body, stream: true } }, (events, meta) =>
+			collectChatStream(events, meta.sse),
+		);
 		expect(streamed.choices[0].finish_reason).toBe('tool_calls');
 		const normalize = (message: { tool_calls?: Array<{ id?: string }> }) => ({
 			...message,

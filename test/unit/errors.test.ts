@@ -141,8 +141,8 @@ describe('httpError', () => {
 	const NOT_FOUND_HINT =
 		'Check the model ID (choose it "From List" to see the models your key can use) or, for jobs, the job ID: ' +
 		"finished jobs expire after a while. Also check the credential's Base URL.";
-	const TRANSIENT_HINT = 'This is usually transient: try again later, or turn on "Retry On Fail" in the node settings.';
-	const RATE_HINT = 'Wait and run again, process fewer items in parallel, or turn on "Retry On Fail" in the node settings.';
+	const TRANSIENT_HINT = 'This is usually transient: try again later, or raise the Max Retries request option.';
+	const RATE_HINT = 'Wait and run again, lower the Concurrency request option, or raise Max Retries so the node waits out the limit.';
 
 	it('401 with a DO body: key hint, provider message and request id from the body', () => {
 		const error = httpError(
@@ -405,7 +405,7 @@ describe('networkError', () => {
 	it('connection reset (also undici socket errors and fetch-style causes)', () => {
 		const expected =
 			'The connection to https://inference.do-ai.run closed before the reply was complete (ECONNRESET). ' +
-			'This is usually transient: try again, or turn on "Retry On Fail". If it keeps happening, check proxies or firewalls between n8n and the service.';
+			'This is usually transient: try again, or raise the Max Retries request option. If it keeps happening, check proxies or firewalls between n8n and the service.';
 		const error = networkError(node, withCode('read ECONNRESET', 'ECONNRESET'), ctx);
 		expect(error.message).toBe('The connection was reset');
 		expect(error.description).toBe(expected);
@@ -445,7 +445,7 @@ describe('networkError', () => {
 		});
 		expect(connect.message).toBe('The request timed out after 10 s (waiting for connect)');
 		expect(connect.description).toBe(
-			"https://inference.do-ai.run did not accept a connection in time. Check the credential's Base URL, your network and any proxy, or raise the Timeout option.",
+			"https://inference.do-ai.run did not accept a connection in time. Check the credential's Base URL, your network and any proxy.",
 		);
 
 		const signalTimeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');

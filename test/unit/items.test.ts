@@ -106,6 +106,26 @@ describe('runItems', () => {
 		expect(error.context.itemIndex).toBe(1);
 	});
 
+	it('never swallows a cancellation of a real in-flight request, even with continueOnFail', async () => {
+		emulator.control.enqueueFaults([{ kind: 'hang', path: '/v1/chat/completions' }]);
+		const controller = new AbortController();
+		const ctx = context(3, { continueOnFail: true, signal: controller.signal });
+		const client = await createClient(ctx, { maxRetries: 0 });
+		setTimeout(() => controller.abort(), 200);
+		const started = Date.now();
+		const error = await runItems(ctx, async () => {
+			await client.json({
+				path: '/v1/chat/completions',
+				body: { model: 'llama3.3-70b-instruct', messages: [{ role: 'user', content: 'hi' }] },
+			});
+			return [{ json: {} }];
+		}).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toMatch(/cancelled/);
+		expect(Date.now() - started).toBeLessThan(1500);
+		expect(emulator.control.requests()).toHaveLength(1);
+	});
+
 	it('never swallows a cancellation, even with continueOnFail', async () => {
 		const controller = new AbortController();
 		const ctx = context(3, { continueOnFail: true, signal: controller.signal });

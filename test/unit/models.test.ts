@@ -60,12 +60,12 @@ describe('model list from the API', () => {
 
 	it('caches GET /v1/models per credential', async () => {
 		const client = new InferenceClient({ node: TEST_NODE, baseUrl: emulator.url, apiKey: DEFAULT_KEY });
-		const first = await fetchModelIds(client, DEFAULT_KEY);
-		const second = await fetchModelIds(client, DEFAULT_KEY);
+		const first = await fetchModelIds(client);
+		const second = await fetchModelIds(client);
 		expect(second).toBe(first);
 		expect(first).toContain('llama3.3-70b-instruct');
 		expect(emulator.control.requests().filter((r) => r.path === '/v1/models')).toHaveLength(1);
-		await fetchModelIds(client, DEFAULT_KEY, Date.now() + 6 * 60_000);
+		await fetchModelIds(client, Date.now() + 6 * 60_000);
 		expect(emulator.control.requests().filter((r) => r.path === '/v1/models')).toHaveLength(2);
 	});
 

@@ -2,13 +2,18 @@ import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { NodeApiError } from 'n8n-workflow';
 
-import { InferenceClient, IncompleteStreamError, normalizeBaseUrl } from '../../nodes/shared/transport';
+import {
+	InferenceClient,
+	IncompleteStreamError,
+	normalizeBaseUrl,
+	StreamErrorEvent,
+} from '../../nodes/shared/transport';
 import { abortableSleep, CancelledError } from '../../nodes/shared/sleep';
 import { parseSseJson } from '../../nodes/shared/sse';
 import { PACKAGE_VERSION } from '../../nodes/shared/version';
 import { DEFAULT_KEY } from '../emulator';
 import { TEST_NODE } from './helpers/fakeContext';
-import { useEmulator } from './helpers/useEmulator';
+import { SECOND_KEY, useEmulator } from './helpers/useEmulator';
 
 const CHAT = '/v1/chat/completions';
 const chatBody = { model: 'llama3.3-70b-instruct', messages: [{ role: 'user', content: 'Hello there' }] };
@@ -151,6 +156,27 @@ describe('retries', () => {
 		await first;
 		expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
 	});
+
+	it('does not pause another key (another quota) after a 429', async () => {
+		emulator.control.enqueueFaults([{ kind: 'status', status: 429, headers: { 'retry-after': '2' }, path: CHAT }]);
+		const first = client().json({ path: CHAT, body: chatBody });
+		await abortableSleep(150);
+		const otherStarted = Date.now();
+		await client({ apiKey: SECOND_KEY }).json({ path: '/v1/models', method: 'GET' });
+		expect(Date.now() - otherStarted).toBeLessThan(1000);
+		await first;
+	});
+
+	it('fails at once on a 429 asking for a longer wait than it will sleep, and leaves no pause behind', async () => {
+		emulator.control.enqueueFaults([{ kind: 'status', status: 429, headers: { 'retry-after': '3600' }, path: CHAT }]);
+		const started = Date.now();
+		const error = await client().json({ path: CHAT, body: chatBody }).catch((e) => e);
+		expect(error.httpCode).toBe('429');
+		expect(String(error.description)).toMatch(/3600/);
+		await client().json({ path: CHAT, body: chatBody });
+		expect(Date.now() - started).toBeLessThan(1500);
+		expect(chatRequests().map((request) => request.status)).toEqual([429, 200]);
+	});
 });
 
 describe('timeouts and cancellation', () => {
@@ -226,6 +252,40 @@ describe('streams', () => {
 		emulator.control.enqueueFaults([{ kind: 'reset-mid-body', path: CHAT }]);
 		await client().stream({ path: CHAT, body: streamBody }, readAll);
 		expect(chatRequests()).toHaveLength(2);
+	});
+
+	it('maps an error event inside a stream like the same HTTP error, retrying transient ones', async () => {
+		emulator.control.enqueueFaults([
+			{ kind: 'stream-error', path: CHAT, error: { message: 'Model overloaded', type: 'overloaded_error' } },
+		]);
+		const chunks = await client().stream({ path: CHAT, body: streamBody }, async (events) => {
+			const seen: unknown[] = [];
+			for await (const event of events) {
+				const chunk = parseSseJson<{ error?: unknown }>(event);
+				if (chunk.error) throw new StreamErrorEvent(chunk.error);
+				seen.push(chunk);
+			}
+			return seen;
+		});
+		expect(chunks.length).toBeGreaterThan(2);
+		expect(chatRequests()).toHaveLength(2);
+
+		emulator.control.reset();
+		emulator.control.enqueueFaults([
+			{ kind: 'stream-error', path: CHAT, error: { message: 'Context too long', type: 'invalid_request_error' } },
+		]);
+		const error = await client()
+			.stream({ path: CHAT, body: streamBody }, async (events) => {
+				for await (const event of events) {
+					const chunk = parseSseJson<{ error?: unknown }>(event);
+					if (chunk.error) throw new StreamErrorEvent(chunk.error);
+				}
+			})
+			.catch((e) => e);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.httpCode).toBe('400');
+		expect(error.message).toMatch(/Context too long/);
+		expect(chatRequests()).toHaveLength(1);
 	});
 
 	it('reports a stream that keeps breaking once retries run out', async () => {

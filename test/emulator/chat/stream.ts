@@ -37,9 +37,10 @@ export function streamFrames(meta: CompletionMeta, choices: GeneratedChoice[], u
     if (completesAt < 0) completesAt = frames.length;
     frames.push(delta(choice.index, {}, choice.finishReason));
   }
+  const trailerAt = frames.length;
   if (includeUsage) frames.push(jsonFrame(chunk([], usage)));
   frames.push(DONE_FRAME);
-  return { frames, completesAt };
+  return { frames, completesAt, trailerAt };
 }
 
 /** At least `minPieces` pieces (when the text is long enough), none longer than MAX_PIECE_CHARS. */

@@ -120,6 +120,25 @@ describe('connection faults', () => {
     expect(chunks.every((c) => c.choices[0].finish_reason === null)).toBe(true);
   });
 
+  it('truncate-stream with afterFinish cuts after the finish chunk, before usage and [DONE]', async () => {
+    emu.control.enqueueFaults([{ kind: 'truncate-stream', afterFinish: true }]);
+    const res = await postJson(`${emu.url}${CHAT}`, { ...body, stream: true, stream_options: { include_usage: true } });
+    const payloads = sseData(await res.text());
+    expect(payloads).not.toContain('[DONE]');
+    const chunks = payloads.map((p) => JSON.parse(p));
+    expect(chunks[chunks.length - 1].choices[0].finish_reason).toBe('stop');
+    expect(chunks.some((c) => c.choices.length === 0)).toBe(false);
+  });
+
+  it('stream-error sends some chunks, then an error event, then ends', async () => {
+    emu.control.enqueueFaults([{ kind: 'stream-error', error: { message: 'overloaded', type: 'overloaded_error' } }]);
+    const res = await postJson(`${emu.url}${CHAT}`, { ...body, stream: true });
+    const payloads = sseData(await res.text());
+    expect(payloads).not.toContain('[DONE]');
+    expect(JSON.parse(payloads[0]).choices[0].delta.role).toBe('assistant');
+    expect(JSON.parse(payloads[payloads.length - 1])).toEqual({ error: { message: 'overloaded', type: 'overloaded_error' } });
+  });
+
   it('truncate-stream on a JSON reply behaves like reset-mid-body', async () => {
     emu.control.enqueueFaults([{ kind: 'truncate-stream' }]);
     const res = await postJson(`${emu.url}${CHAT}`, body);

@@ -71,7 +71,7 @@ export function fakeExecuteContext(options: FakeContextOptions): IExecuteFunctio
 		getCredentials: async () => ({ ...options.credentials }),
 		continueOnFail: () => options.continueOnFail === true,
 		logger: {
-			debug: (message: string) => debugLog.push(message),
+			debug: (message: string, meta?: unknown) => debugLog.push(`${message} ${JSON.stringify(meta ?? {})}`),
 			info: () => undefined,
 			warn: () => undefined,
 			error: () => undefined,

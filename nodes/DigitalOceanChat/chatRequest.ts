@@ -5,7 +5,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { binaryFieldNames, readImageAsDataUrl } from '../shared/binary';
+import { readImageAsDataUrl } from '../shared/binary';
+import { commaList } from '../shared/validation';
 
 export type ChatRole = 'system' | 'developer' | 'user' | 'assistant';
 
@@ -121,7 +122,7 @@ async function attachImages(
 	messages: ChatMessage[],
 	options: ChatOptions,
 ): Promise<void> {
-	const fields = binaryFieldNames(options.imageBinaryFields);
+	const fields = commaList(options.imageBinaryFields);
 	if (fields.length === 0) return;
 	const target = [...messages].reverse().find((message) => message.role === 'user');
 	if (!target) {

@@ -22,20 +22,13 @@ export function sniffImageMime(bytes: Buffer): ImageMime | undefined {
 
 const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 
-/** Splits "data, photo" into field names, ignoring blanks. */
-export function binaryFieldNames(list: string | undefined): string[] {
-	return (list ?? '')
-		.split(',')
-		.map((name) => name.trim())
-		.filter((name) => name !== '');
+export interface InputImage {
+	mime: ImageMime;
+	base64: string;
 }
 
-/** The image in binary field `field` of item `itemIndex` as a `data:` URL, checked before any request. */
-export async function readImageAsDataUrl(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-	field: string,
-): Promise<string> {
+/** The image in binary field `field` of item `itemIndex`, its type checked from its bytes before any request. */
+export async function readImage(ctx: IExecuteFunctions, itemIndex: number, field: string): Promise<InputImage> {
 	const meta = ctx.helpers.assertBinaryData(itemIndex, field);
 	const bytes = await ctx.helpers.getBinaryDataBuffer(itemIndex, field);
 	const label = meta.fileName ? `"${meta.fileName}" (field "${field}")` : `binary field "${field}"`;
@@ -57,5 +50,11 @@ export async function readImageAsDataUrl(
 			},
 		);
 	}
-	return `data:${mime};base64,${bytes.toString('base64')}`;
+	return { mime, base64: bytes.toString('base64') };
+}
+
+/** The same image as a `data:` URL (chat and Responses vision parts). */
+export async function readImageAsDataUrl(ctx: IExecuteFunctions, itemIndex: number, field: string): Promise<string> {
+	const image = await readImage(ctx, itemIndex, field);
+	return `data:${image.mime};base64,${image.base64}`;
 }

@@ -7,6 +7,24 @@ import type { IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
 import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, InferenceClient } from './transport';
 
 export const INFERENCE_CREDENTIAL = 'digitalOceanInferenceApi';
+export const AGENT_CREDENTIAL = 'digitalOceanAgentApi';
+
+/** Which API a node talks to: serverless models (Model Access Key) or one agent's endpoint. */
+export type Target = 'model' | 'agent';
+
+interface Endpoint {
+	baseUrl: string;
+	apiKey: string;
+}
+
+async function readEndpoint(ctx: Context, target: Target): Promise<Endpoint> {
+	if (target === 'agent') {
+		const agent = await ctx.getCredentials<{ endpointUrl?: string; agentAccessKey?: string }>(AGENT_CREDENTIAL);
+		return { baseUrl: agent.endpointUrl ?? '', apiKey: agent.agentAccessKey ?? '' };
+	}
+	const model = await ctx.getCredentials<{ apiKey?: string; baseUrl?: string }>(INFERENCE_CREDENTIAL);
+	return { baseUrl: model.baseUrl ?? '', apiKey: model.apiKey ?? '' };
+}
 
 export interface RequestSettings {
 	timeoutMs: number;
@@ -40,13 +58,14 @@ export function readRequestSettings(ctx: IExecuteFunctions): RequestSettings {
 export async function createClient(
 	ctx: Context,
 	settings: Partial<RequestSettings> = {},
+	target: Target = 'model',
 ): Promise<InferenceClient> {
-	const credentials = await ctx.getCredentials<{ apiKey: string; baseUrl?: string }>(INFERENCE_CREDENTIAL);
+	const endpoint = await readEndpoint(ctx, target);
 	return new InferenceClient({
 		node: ctx.getNode(),
-		baseUrl: credentials.baseUrl ?? '',
+		baseUrl: endpoint.baseUrl,
 		// A key pasted with a trailing newline would otherwise be an invalid header, not a clear 401.
-		apiKey: String(credentials.apiKey ?? '').trim(),
+		apiKey: endpoint.apiKey.trim(),
 		timeoutMs: settings.timeoutMs,
 		maxRetries: settings.maxRetries,
 		signal: cancelSignalOf(ctx),

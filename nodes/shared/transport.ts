@@ -51,6 +51,8 @@ export interface CallOptions {
 	headers?: Record<string, string>;
 	retry?: RetryMode;
 	itemIndex?: number;
+	/** Secrets inside the body (e.g. an MCP authorization) that errors must never repeat. */
+	secrets?: string[];
 }
 
 export interface ReplyMeta {
@@ -189,7 +191,7 @@ export class InferenceClient {
 		return {
 			method: call.method ?? 'POST',
 			url: this.origin + call.path,
-			secrets: [this.config.apiKey],
+			secrets: [this.config.apiKey, ...(call.secrets ?? [])],
 			timedOut,
 			timeoutMs: timedOut === 'connect' ? CONNECT_TIMEOUT_MS : this.timeoutMs,
 		};
@@ -270,7 +272,7 @@ export class InferenceClient {
 						headers: response.headers,
 						method,
 						url: this.origin + call.path,
-						secrets: [this.config.apiKey],
+						secrets: [this.config.apiKey, ...(call.secrets ?? [])],
 						attempts: attempt + 1,
 					},
 					call.itemIndex,

@@ -8,34 +8,44 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { createClient, readRequestSettings } from '../shared/client';
+import { builtInToolsProperty } from '../shared/builtInTools';
+import { createClient, readRequestSettings, type Target } from '../shared/client';
 import { modelLocator, outputMode, requestOptions } from '../shared/descriptions';
 import { runItems } from '../shared/items';
 import { searchModels } from '../shared/models';
-import type { InferenceClient, ReplyMeta } from '../shared/transport';
-import { buildChatRequest, type ChatOptions } from './chatRequest';
+import { redactDeep } from '../shared/redact';
+import type { CallOptions, InferenceClient, ReplyMeta } from '../shared/transport';
+import { buildChatRequest, type ChatOptions, type ChatRequest } from './chatRequest';
 import { collectChatStream, simplifyCompletion, type ChatCompletion } from './chatResponse';
-import { chatOptions } from './chatOptions';
+import { CACHE_TTL_OPTIONS, chatOptions } from './chatOptions';
 
 function routeOf(meta: ReplyMeta): string | undefined {
 	const value = meta.headers['x-model-router-selected-route'];
 	return Array.isArray(value) ? value[0] : value;
 }
 
+/** Serverless models answer on /v1; an agent on its own endpoint, which requires `?agent=true`. */
+function endpointFor(target: Target): Pick<CallOptions, 'path' | 'query'> {
+	return target === 'agent'
+		? { path: '/api/v1/chat/completions', query: { agent: 'true' } }
+		: { path: '/v1/chat/completions' };
+}
+
 async function complete(
 	client: InferenceClient,
-	body: Record<string, unknown>,
+	request: ChatRequest,
+	target: Target,
 	stream: boolean,
 	itemIndex: number,
 ): Promise<{ completion: ChatCompletion; meta: ReplyMeta }> {
-	const path = '/v1/chat/completions';
+	const call = { ...endpointFor(target), itemIndex, secrets: request.secrets };
 	if (!stream) {
-		const reply = await client.json<ChatCompletion>({ path, body, itemIndex });
+		const reply = await client.json<ChatCompletion>({ ...call, body: request.body });
 		return { completion: reply.data, meta: reply };
 	}
 	// Streaming keeps the connection busy, so a long answer never trips the idle timeout.
 	return await client.stream(
-		{ path, body: { ...body, stream: true, stream_options: { include_usage: true } }, itemIndex },
+		{ ...call, body: { ...request.body, stream: true, stream_options: { include_usage: true } } },
 		async (events, meta) => ({ completion: await collectChatStream(events, meta.sse), meta }),
 	);
 }
@@ -53,9 +63,34 @@ export class DigitalOceanChat implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'digitalOceanInferenceApi', required: true }],
+		credentials: [
+			{ name: 'digitalOceanInferenceApi', required: true, displayOptions: { show: { target: ['model'] } } },
+			{ name: 'digitalOceanAgentApi', required: true, displayOptions: { show: { target: ['agent'] } } },
+		],
 		properties: [
-			modelLocator('searchChatModels', 'e.g. llama3.3-70b-instruct or router:my-router'),
+			{
+				displayName: 'Target',
+				name: 'target',
+				type: 'options',
+				noDataExpression: true,
+				default: 'model',
+				options: [
+					{
+						name: 'Serverless Model',
+						value: 'model',
+						description: 'Any model of DigitalOcean Serverless Inference, or an Inference Router',
+					},
+					{
+						name: 'Agent',
+						value: 'agent',
+						description: 'A DigitalOcean agent (its own model, knowledge bases and guardrails)',
+					},
+				],
+			},
+			{
+				...modelLocator('searchChatModels', 'e.g. llama3.3-70b-instruct or router:my-router', { withRouter: true }),
+				displayOptions: { show: { target: ['model'] } },
+			},
 			{
 				displayName: 'Input Type',
 				name: 'inputType',
@@ -108,10 +143,20 @@ export class DigitalOceanChat implements INodeType {
 								typeOptions: { rows: 2 },
 								default: '',
 							},
+							{
+								displayName: 'Cache',
+								name: 'cache',
+								type: 'options',
+								default: 'none',
+								options: CACHE_TTL_OPTIONS,
+								description:
+									'Mark this message for prompt caching (Anthropic and OpenAI models), e.g. a long document you ask several questions about',
+							},
 						],
 					},
 				],
 			},
+			builtInToolsProperty,
 			chatOptions,
 			outputMode,
 			requestOptions,
@@ -128,27 +173,22 @@ export class DigitalOceanChat implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const settings = readRequestSettings(this);
-		const client = await createClient(this, settings);
-
-		const requestFor = async (itemIndex: number) =>
-			await buildChatRequest(
-				this,
-				itemIndex,
-				this.getNodeParameter('model', itemIndex, '', { extractValue: true }) as string,
-			);
+		const target = this.getNodeParameter('target', 0, 'model') as Target;
+		const client = await createClient(this, settings, target);
+		const requestFor = async (itemIndex: number) => await buildChatRequest(this, itemIndex, target);
 
 		const output = await runItems(
 			this,
 			async (itemIndex) => {
-				const body = await requestFor(itemIndex);
+				const request = await requestFor(itemIndex);
 				const options = this.getNodeParameter('options', itemIndex, {}) as ChatOptions;
-				const { completion, meta } = await complete(client, body, options.stream !== false, itemIndex);
-				if (this.getNodeParameter('output', itemIndex, 'simplified') === 'raw') {
-					return [{ json: completion as unknown as INodeExecutionData['json'] }];
-				}
-				return simplifyCompletion(completion, { requestId: meta.requestId, route: routeOf(meta) }).map(
-					(json) => ({ json }),
-				);
+				const { completion, meta } = await complete(client, request, target, options.stream !== false, itemIndex);
+				const outputs =
+					this.getNodeParameter('output', itemIndex, 'simplified') === 'raw'
+						? [completion as unknown as INodeExecutionData['json']]
+						: simplifyCompletion(completion, { requestId: meta.requestId, route: routeOf(meta) });
+				// Built-in tool secrets (MCP authorization) never reach the output, whatever the model echoes.
+				return outputs.map((json) => ({ json: redactDeep(json, request.secrets) }));
 			},
 			{ concurrency: settings.concurrency, validate: requestFor },
 		);

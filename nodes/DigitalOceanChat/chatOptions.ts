@@ -1,5 +1,13 @@
 /** The Chat node's "Options" collection: every field is sent only when the user adds it. */
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import { REASONING_EFFORT_OPTIONS } from '../shared/reasoning';
+
+export const CACHE_TTL_OPTIONS: INodePropertyOptions[] = [
+	{ name: 'Off', value: 'none' },
+	{ name: '5 Minutes', value: '5m' },
+	{ name: '1 Hour', value: '1h' },
+];
 
 export const chatOptions: INodeProperties = {
 	displayName: 'Options',
@@ -15,6 +23,14 @@ export const chatOptions: INodeProperties = {
 			typeOptions: { minValue: -2, maxValue: 2, numberPrecision: 2 },
 			default: 0,
 			description: 'Positive values make the model less likely to repeat the same words',
+		},
+		{
+			displayName: 'Function Tools',
+			name: 'functionTools',
+			type: 'json',
+			default: '[\n  {\n    "name": "get_weather",\n    "description": "Current weather for a city",\n    "parameters": {\n      "type": "object",\n      "properties": { "city": { "type": "string" } },\n      "required": ["city"]\n    }\n  }\n]',
+			description:
+				'Functions the model may ask you to call, as a JSON array. Chat, Responses and Anthropic formats are all accepted. The calls appear in the output under toolCalls.',
 		},
 		{
 			displayName: 'Image Binary Fields',
@@ -87,6 +103,58 @@ export const chatOptions: INodeProperties = {
 			description: 'Positive values make the model more likely to talk about new topics',
 		},
 		{
+			displayName: 'Prompt Cache Retention',
+			name: 'promptCacheRetention',
+			type: 'options',
+			default: 'in_memory',
+			options: [
+				{ name: 'In Memory', value: 'in_memory' },
+				{ name: '24 Hours', value: '24h' },
+			],
+			description: 'How long OpenAI models keep a cached prompt prefix (prompts of 1,024 tokens or more)',
+		},
+		{
+			displayName: 'Reasoning Budget',
+			name: 'reasoning',
+			type: 'fixedCollection',
+			default: {},
+			placeholder: 'Set Reasoning Budget',
+			description:
+				'Anthropic-style reasoning object. Without a token budget the model thinks with a share of Max Completion Tokens (low 20%, medium 50%, high 80%, max 95%).',
+			options: [
+				{
+					displayName: 'Settings',
+					name: 'settings',
+					values: [
+						{
+							displayName: 'Effort',
+							name: 'effort',
+							type: 'options',
+							default: 'medium',
+							options: REASONING_EFFORT_OPTIONS,
+						},
+						{
+							displayName: 'Max Tokens',
+							name: 'maxTokens',
+							type: 'number',
+							typeOptions: { minValue: 0 },
+							default: 0,
+							description: 'Thinking budget in tokens (0 = a share of Max Completion Tokens)',
+						},
+					],
+				},
+			],
+		},
+		{
+			displayName: 'Reasoning Effort',
+			name: 'reasoningEffort',
+			type: 'options',
+			default: 'medium',
+			options: REASONING_EFFORT_OPTIONS,
+			description:
+				'How hard a reasoning model thinks before answering (OpenAI-style reasoning_effort). Which values a model accepts depends on the model.',
+		},
+		{
 			displayName: 'Response Format',
 			name: 'responseFormat',
 			type: 'options',
@@ -130,12 +198,42 @@ export const chatOptions: INodeProperties = {
 			description: 'Instructions sent first, as a system message',
 		},
 		{
+			displayName: 'System Message Cache',
+			name: 'systemMessageCache',
+			type: 'options',
+			default: '5m',
+			options: CACHE_TTL_OPTIONS,
+			description:
+				'Mark the system message for prompt caching (Anthropic and OpenAI models): repeated calls within the time read it from the cache at a lower price',
+		},
+		{
 			displayName: 'Temperature',
 			name: 'temperature',
 			type: 'number',
 			typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 2 },
 			default: 1,
 			description: 'Higher values make the answer more random, lower values more focused',
+		},
+		{
+			displayName: 'Tool Choice',
+			name: 'toolChoice',
+			type: 'options',
+			default: 'auto',
+			options: [
+				{ name: 'Auto', value: 'auto', description: 'The model decides whether to use a tool' },
+				{ name: 'None', value: 'none', description: 'Never use a tool' },
+				{ name: 'Required', value: 'required', description: 'Always use at least one tool' },
+				{ name: 'A Specific Function', value: 'function', description: 'Always call the function named below' },
+			],
+		},
+		{
+			displayName: 'Tool Choice Function',
+			name: 'toolChoiceFunction',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. get_weather',
+			description: 'The function the model must call',
+			displayOptions: { show: { toolChoice: ['function'] } },
 		},
 		{
 			displayName: 'Top P',

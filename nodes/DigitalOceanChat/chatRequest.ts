@@ -3,15 +3,27 @@
  * user set are sent; everything is validated here so bad input fails before a billable request.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { readImageAsDataUrl } from '../shared/binary';
-import { commaList } from '../shared/validation';
+import { readBuiltInTools } from '../shared/builtInTools';
+import type { Target } from '../shared/client';
+import { readModelId } from '../shared/models';
+import { parseFunctionTools, toChatTools } from '../shared/tools';
+import {
+	asItemInputError,
+	checkRange,
+	commaList,
+	definedOnly,
+	InputError,
+	parseJsonParameter,
+} from '../shared/validation';
 
 export type ChatRole = 'system' | 'developer' | 'user' | 'assistant';
+type CacheTtl = 'none' | '5m' | '1h';
 
 export interface ChatOptions {
 	systemMessage?: string;
+	systemMessageCache?: CacheTtl;
 	temperature?: number;
 	topP?: number;
 	maxTokens?: number;
@@ -27,11 +39,17 @@ export interface ChatOptions {
 	user?: string;
 	imageBinaryFields?: string;
 	imageDetail?: 'auto' | 'low' | 'high';
+	reasoningEffort?: string;
+	reasoning?: { settings?: { effort?: string; maxTokens?: number } };
+	promptCacheRetention?: 'in_memory' | '24h';
+	functionTools?: string | IDataObject[];
+	toolChoice?: 'auto' | 'none' | 'required' | 'function';
+	toolChoiceFunction?: string;
 	stream?: boolean;
 }
 
 type ContentPart =
-	| { type: 'text'; text: string }
+	| { type: 'text'; text: string; cache_control?: { type: 'ephemeral'; ttl: string } }
 	| { type: 'image_url'; image_url: { url: string; detail?: string } };
 
 export interface ChatMessage {
@@ -39,24 +57,16 @@ export interface ChatMessage {
 	content: string | ContentPart[];
 }
 
-export interface ChatRequestBody {
-	model: string;
-	messages: ChatMessage[];
-	[key: string]: unknown;
+export interface ChatRequest {
+	body: IDataObject & { messages: ChatMessage[] };
+	/** Values inside the body (MCP authorizations) that must never reach output or errors. */
+	secrets: string[];
 }
 
-class InputError {
-	constructor(
-		readonly message: string,
-		readonly description?: string,
-	) {}
-}
-
-function checkRange(value: number | undefined, name: string, min: number, max: number): void {
-	if (value === undefined) return;
-	if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) {
-		throw new InputError(`${name} must be between ${min} and ${max} (got ${String(value)})`);
-	}
+/** A message whose text is marked for prompt caching becomes a text part with cache_control. */
+function textMessage(role: ChatRole, text: string, cache: CacheTtl | undefined): ChatMessage {
+	if (!cache || cache === 'none') return { role, content: text };
+	return { role, content: [{ type: 'text', text, cache_control: { type: 'ephemeral', ttl: cache } }] };
 }
 
 function stopSequences(stop: string | undefined): string[] | undefined {
@@ -71,30 +81,24 @@ function stopSequences(stop: string | undefined): string[] | undefined {
 function responseFormat(options: ChatOptions): IDataObject | undefined {
 	if (!options.responseFormat) return undefined;
 	if (options.responseFormat !== 'json_schema') return { type: options.responseFormat };
-	let schema = options.jsonSchema;
-	if (typeof schema === 'string') {
-		try {
-			schema = JSON.parse(schema) as IDataObject;
-		} catch {
-			throw new InputError('The JSON Schema is not valid JSON', 'Check the "JSON Schema" option.');
-		}
-	}
+	const schema = parseJsonParameter(options.jsonSchema, 'JSON Schema');
 	if (!schema || typeof schema !== 'object' || Array.isArray(schema)) {
 		throw new InputError('The JSON Schema must be a JSON object', 'Check the "JSON Schema" option.');
 	}
-	return {
-		type: 'json_schema',
-		json_schema: { name: options.jsonSchemaName || 'response', schema },
-	};
+	return { type: 'json_schema', json_schema: { name: options.jsonSchemaName || 'response', schema } };
 }
 
 function readMessages(ctx: IExecuteFunctions, itemIndex: number, options: ChatOptions): ChatMessage[] {
 	const messages: ChatMessage[] = [];
-	if (options.systemMessage) messages.push({ role: 'system', content: options.systemMessage });
+	if (options.systemMessage) messages.push(textMessage('system', options.systemMessage, options.systemMessageCache));
 
 	const inputType = ctx.getNodeParameter('inputType', itemIndex, 'prompt') as string;
 	if (inputType === 'messages') {
-		const list = ctx.getNodeParameter('messages.message', itemIndex, []) as Array<{ role?: ChatRole; content?: string }>;
+		const list = ctx.getNodeParameter('messages.message', itemIndex, []) as Array<{
+			role?: ChatRole;
+			content?: string;
+			cache?: CacheTtl;
+		}>;
 		if (list.length === 0) {
 			throw new InputError('The message list is empty', 'Add at least one message under "Messages".');
 		}
@@ -102,7 +106,7 @@ function readMessages(ctx: IExecuteFunctions, itemIndex: number, options: ChatOp
 			if (typeof message.content !== 'string' || message.content.trim() === '') {
 				throw new InputError(`Message ${position + 1} has no content`, 'Every message needs text content.');
 			}
-			messages.push({ role: message.role ?? 'user', content: message.content });
+			messages.push(textMessage(message.role ?? 'user', message.content, message.cache));
 		});
 	} else {
 		const prompt = ctx.getNodeParameter('prompt', itemIndex, '') as unknown;
@@ -136,6 +140,26 @@ async function attachImages(
 	target.content = parts;
 }
 
+function reasoningObject(options: ChatOptions): IDataObject | undefined {
+	const settings = options.reasoning?.settings;
+	if (!settings) return undefined;
+	checkRange(settings.maxTokens, 'Reasoning Budget', 0, Number.MAX_SAFE_INTEGER);
+	return definedOnly({ effort: settings.effort, max_tokens: settings.maxTokens || undefined });
+}
+
+function toolChoice(options: ChatOptions, functionNames: string[]): unknown {
+	if (!options.toolChoice) return undefined;
+	if (options.toolChoice !== 'function') return options.toolChoice;
+	const name = options.toolChoiceFunction?.trim();
+	if (!name || !functionNames.includes(name)) {
+		throw new InputError(
+			`Tool Choice names the function "${name ?? ''}", which is not among the Function Tools`,
+			`Defined functions: ${functionNames.join(', ') || 'none'}.`,
+		);
+	}
+	return { type: 'function', function: { name } };
+}
+
 function optionalFields(options: ChatOptions): IDataObject {
 	checkRange(options.temperature, 'Temperature', 0, 2);
 	checkRange(options.topP, 'Top P', 0, 1);
@@ -144,7 +168,7 @@ function optionalFields(options: ChatOptions): IDataObject {
 	checkRange(options.n, 'Number of Choices', 1, 128);
 	checkRange(options.maxTokens, 'Max Tokens', 1, Number.MAX_SAFE_INTEGER);
 	checkRange(options.maxCompletionTokens, 'Max Completion Tokens', 1, Number.MAX_SAFE_INTEGER);
-	const fields: IDataObject = {
+	return definedOnly({
 		temperature: options.temperature,
 		top_p: options.topP,
 		max_tokens: options.maxTokens,
@@ -156,28 +180,36 @@ function optionalFields(options: ChatOptions): IDataObject {
 		n: options.n,
 		response_format: responseFormat(options),
 		user: options.user || undefined,
-	};
-	for (const key of Object.keys(fields)) if (fields[key] === undefined) delete fields[key];
-	return fields;
+		reasoning_effort: options.reasoningEffort,
+		reasoning: reasoningObject(options),
+		prompt_cache_retention: options.promptCacheRetention,
+	});
 }
 
-export async function buildChatRequest(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-	model: string,
-): Promise<ChatRequestBody> {
+export async function buildChatRequest(ctx: IExecuteFunctions, itemIndex: number, target: Target): Promise<ChatRequest> {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as ChatOptions;
-	try {
-		if (!model || model.trim() === '') {
-			throw new InputError('No model selected', 'Pick a model from the list or enter its ID.');
+	return await asItemInputError(ctx, itemIndex, async () => {
+		const body: IDataObject = {};
+		if (target === 'model') {
+			const model = readModelId(ctx, itemIndex);
+			if (model === '' || model === 'router:') {
+				throw new InputError('No model selected', 'Pick a model from the list, enter its ID, or name a router.');
+			}
+			body.model = model;
 		}
 		const messages = readMessages(ctx, itemIndex, options);
 		await attachImages(ctx, itemIndex, messages, options);
-		return { model: model.trim(), messages, ...optionalFields(options) };
-	} catch (error) {
-		if (error instanceof InputError) {
-			throw new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description: error.description });
+
+		const functions = parseFunctionTools(options.functionTools);
+		const builtIn = readBuiltInTools(ctx, itemIndex);
+		const tools = [...toChatTools(functions), ...builtIn.tools];
+		Object.assign(body, { messages }, optionalFields(options));
+		if (tools.length > 0) body.tools = tools;
+		const choice = toolChoice(options, functions.map((tool) => tool.name));
+		if (choice === 'required' && tools.length === 0) {
+			throw new InputError('Tool Choice "Required" needs at least one tool', 'Add Function Tools or Built-in Tools.');
 		}
-		throw error;
-	}
+		if (choice !== undefined) body.tool_choice = choice;
+		return { body: body as ChatRequest['body'], secrets: builtIn.secrets };
+	});
 }

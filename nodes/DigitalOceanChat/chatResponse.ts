@@ -5,6 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { parseSseJson, type SseEvent } from '../shared/sse';
+import { parseToolArguments } from '../shared/tools';
 import { IncompleteStreamError, StreamErrorEvent } from '../shared/transport';
 
 export interface ToolCall {
@@ -136,15 +137,6 @@ export function contentText(content: unknown): string {
 		.join('');
 }
 
-function parseArguments(raw: string | undefined): unknown {
-	if (raw === undefined || raw === '') return {};
-	try {
-		return JSON.parse(raw);
-	} catch {
-		return raw;
-	}
-}
-
 export interface SimplifyContext {
 	requestId?: string;
 	route?: string;
@@ -160,7 +152,7 @@ export function simplifyCompletion(completion: ChatCompletion, context: Simplify
 			toolCalls: (choice.message.tool_calls ?? []).map((call) => ({
 				id: call.id,
 				name: call.function?.name,
-				arguments: parseArguments(call.function?.arguments),
+				arguments: parseToolArguments(call.function?.arguments),
 			})),
 			finishReason: choice.finish_reason,
 			model: completion.model,

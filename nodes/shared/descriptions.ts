@@ -1,7 +1,19 @@
 /** Node properties shared by every DigitalOcean node: the model picker, request options, output mode. */
 import type { INodeProperties } from 'n8n-workflow';
 
-export function modelLocator(searchListMethod: string, placeholder: string): INodeProperties {
+/** The model picker. `withRouter` adds a "Router" mode for Inference Routers (sent as `router:NAME`). */
+export function modelLocator(
+	searchListMethod: string,
+	placeholder: string,
+	options: { withRouter?: boolean } = {},
+): INodeProperties {
+	const routerMode = {
+		displayName: 'Router',
+		name: 'router',
+		type: 'string' as const,
+		placeholder: 'e.g. my-support-router',
+		hint: 'The name of an Inference Router; the node sends router:NAME and reports the model it chose',
+	};
 	return {
 		displayName: 'Model',
 		name: 'model',
@@ -23,6 +35,7 @@ export function modelLocator(searchListMethod: string, placeholder: string): INo
 				type: 'string',
 				placeholder,
 			},
+			...(options.withRouter ? [routerMode] : []),
 		],
 	};
 }

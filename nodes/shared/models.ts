@@ -3,7 +3,12 @@
  * node needs. DO's list mixes every modality and has no type field, so the modality comes from the id.
  * A filter that leaves nothing falls back to the whole list; "By ID" always accepts any id or router.
  */
-import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+	INodeListSearchItems,
+	INodeListSearchResult,
+} from 'n8n-workflow';
 
 import { createClient } from './client';
 import type { InferenceClient } from './transport';
@@ -85,4 +90,13 @@ export async function searchModels(
 	const client = await createClient(ctx, { maxRetries: 1, timeoutMs: 30_000 });
 	const ids = await fetchModelIds(client);
 	return { results: modelChoices(ids, modality, filter) };
+}
+
+/** The model id of item `itemIndex`; the picker's "Router" mode becomes `router:NAME`. */
+export function readModelId(ctx: IExecuteFunctions, itemIndex: number, parameter = 'model'): string {
+	const raw = ctx.getNodeParameter(parameter, itemIndex, '') as string | { mode?: string; value?: unknown };
+	if (typeof raw !== 'object' || raw === null) return String(raw ?? '').trim();
+	const value = String(raw.value ?? '').trim();
+	if (raw.mode === 'router' && value !== '' && !value.startsWith('router:')) return `router:${value}`;
+	return value;
 }

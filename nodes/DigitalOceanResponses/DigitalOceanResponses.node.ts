@@ -1,0 +1,177 @@
+import type {
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+	INodeExecutionData,
+	INodeListSearchResult,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { builtInToolsProperty } from '../shared/builtInTools';
+import { createClient, readRequestSettings } from '../shared/client';
+import { modelLocator, outputMode, requestOptions } from '../shared/descriptions';
+import { runItems } from '../shared/items';
+import { searchModels } from '../shared/models';
+import { redactDeep, redactSecrets } from '../shared/redact';
+import { IncompleteStreamError, StreamErrorEvent, type InferenceClient, type ReplyMeta } from '../shared/transport';
+import { simplifyResponse } from './responsesOutput';
+import { responsesOptions } from './responsesOptions';
+import { buildResponsesRequest, type ResponsesOptions, type ResponsesRequest } from './responsesRequest';
+import { collectResponsesStream, type ResponseObject } from './responsesStream';
+
+const PATH = '/v1/responses';
+
+async function respond(
+	client: InferenceClient,
+	{ body, secrets }: ResponsesRequest,
+	stream: boolean,
+	itemIndex: number,
+): Promise<{ response: ResponseObject; meta: ReplyMeta }> {
+	if (!stream) {
+		const reply = await client.json<ResponseObject>({ path: PATH, body, itemIndex, secrets });
+		return { response: reply.data, meta: reply };
+	}
+	// Streaming keeps the connection busy, so a long answer never trips the idle timeout. The
+	// `response.chunk` format carries usage only when asked for; typed events always end with it.
+	return await client.stream(
+		{ path: PATH, body: { ...body, stream: true, stream_options: { include_usage: true } }, itemIndex, secrets },
+		async (events, meta) => {
+			try {
+				return { response: await collectResponsesStream(events, meta.sse), meta };
+			} catch (error) {
+				// A malformed event is quoted in its error message; it may echo the MCP authorization.
+				if (error instanceof Error && !(error instanceof IncompleteStreamError) && !(error instanceof StreamErrorEvent)) {
+					error.message = redactSecrets(error.message, secrets);
+				}
+				throw error;
+			}
+		},
+	);
+}
+
+export class DigitalOceanResponses implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'DigitalOcean Responses',
+		name: 'digitalOceanResponses',
+		icon: { light: 'file:../icons/digitalocean.svg', dark: 'file:../icons/digitalocean.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["model"].cachedResultName || $parameter["model"].value }}',
+		description: 'Generate answers with the Responses API of DigitalOcean Serverless Inference, with stored turns and tools',
+		defaults: { name: 'DigitalOcean Responses' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'digitalOceanInferenceApi', required: true }],
+		properties: [
+			modelLocator('searchChatModels', 'e.g. openai-gpt-oss-120b'),
+			{
+				displayName: 'Input Type',
+				name: 'inputType',
+				type: 'options',
+				default: 'prompt',
+				options: [
+					{ name: 'Simple Prompt', value: 'prompt', description: 'One user prompt' },
+					{ name: 'Message List', value: 'messages', description: 'A conversation of system, developer, user and assistant messages' },
+				],
+			},
+			{
+				displayName: 'Prompt',
+				name: 'prompt',
+				type: 'string',
+				typeOptions: { rows: 4 },
+				default: '',
+				required: true,
+				placeholder: 'e.g. Summarize this text in three bullet points',
+				displayOptions: { show: { inputType: ['prompt'] } },
+			},
+			{
+				displayName: 'Messages',
+				name: 'messages',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true, sortable: true },
+				default: { message: [{ role: 'user', content: '' }] },
+				placeholder: 'Add Message',
+				displayOptions: { show: { inputType: ['messages'] } },
+				options: [
+					{
+						displayName: 'Message',
+						name: 'message',
+						values: [
+							{
+								displayName: 'Role',
+								name: 'role',
+								type: 'options',
+								default: 'user',
+								options: [
+									{ name: 'Assistant', value: 'assistant' },
+									{ name: 'Developer', value: 'developer' },
+									{ name: 'System', value: 'system' },
+									{ name: 'User', value: 'user' },
+								],
+							},
+							{
+								displayName: 'Content',
+								name: 'content',
+								type: 'string',
+								typeOptions: { rows: 2 },
+								default: '',
+							},
+						],
+					},
+				],
+			},
+			{
+				displayName: 'Instructions',
+				name: 'instructions',
+				type: 'string',
+				typeOptions: { rows: 3 },
+				default: '',
+				placeholder: 'e.g. You are a concise assistant. Answer in English.',
+				description: 'System-level instructions for this turn; sent only when filled in',
+			},
+			builtInToolsProperty,
+			responsesOptions,
+			outputMode,
+			requestOptions,
+		],
+	};
+
+	methods = {
+		listSearch: {
+			async searchChatModels(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+				return await searchModels(this, 'chat', filter);
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const settings = readRequestSettings(this);
+		const client = await createClient(this, settings);
+
+		const requestFor = async (itemIndex: number) =>
+			await buildResponsesRequest(
+				this,
+				itemIndex,
+				this.getNodeParameter('model', itemIndex, '', { extractValue: true }) as string,
+			);
+
+		const output = await runItems(
+			this,
+			async (itemIndex) => {
+				const request = await requestFor(itemIndex);
+				const options = this.getNodeParameter('options', itemIndex, {}) as ResponsesOptions;
+				const { response, meta } = await respond(client, request, options.stream !== false, itemIndex);
+				const json =
+					this.getNodeParameter('output', itemIndex, 'simplified') === 'raw'
+						? response
+						: simplifyResponse(response, { requestId: meta.requestId });
+				// Built-in tool items may echo the MCP server's authorization.
+				return [{ json: redactDeep(json, request.secrets) as INodeExecutionData['json'] }];
+			},
+			{ concurrency: settings.concurrency, validate: requestFor },
+		);
+		return [output];
+	}
+}

@@ -1,5 +1,9 @@
 /** Emulator config: defaults, and a strict deep-merge so a typo in a test fails loudly instead of being ignored. */
 import type { EmulatorConfig, QuotaConfig } from './types';
+import { findModel } from './catalog/models';
+
+/** Not a limit of DO's: keeps a typo (1e9) from eating the test machine's memory. */
+const MAX_EMBEDDING_DIMENSIONS = 8192;
 
 export function defaultConfig(): EmulatorConfig {
   return {
@@ -10,6 +14,10 @@ export function defaultConfig(): EmulatorConfig {
     slowHeadersMs: 0,
     errorStyle: 'do',
     forbiddenModels: [],
+    responsesStreamFormat: 'events',
+    responsesStreamDone: false,
+    embeddingDimensions: 1024,
+    agentModel: 'llama3.3-70b-instruct',
   };
 }
 
@@ -46,6 +54,28 @@ export function mergeConfig(current: EmulatorConfig, patch: unknown): EmulatorCo
       throw new ConfigError('forbiddenModels must be an array of strings');
     }
     next.forbiddenModels = [...models];
+  }
+  if ('responsesStreamFormat' in patch) {
+    if (patch.responsesStreamFormat !== 'events' && patch.responsesStreamFormat !== 'chunks') {
+      throw new ConfigError('responsesStreamFormat must be "events" or "chunks"');
+    }
+    next.responsesStreamFormat = patch.responsesStreamFormat;
+  }
+  if ('responsesStreamDone' in patch) {
+    if (typeof patch.responsesStreamDone !== 'boolean') throw new ConfigError('responsesStreamDone must be a boolean');
+    next.responsesStreamDone = patch.responsesStreamDone;
+  }
+  if ('embeddingDimensions' in patch) {
+    const dims = patch.embeddingDimensions;
+    if (typeof dims !== 'number' || !Number.isInteger(dims) || dims < 1 || dims > MAX_EMBEDDING_DIMENSIONS) {
+      throw new ConfigError(`embeddingDimensions must be an integer between 1 and ${MAX_EMBEDDING_DIMENSIONS}`);
+    }
+    next.embeddingDimensions = dims;
+  }
+  if ('agentModel' in patch) {
+    const model = typeof patch.agentModel === 'string' ? findModel(patch.agentModel) : undefined;
+    if (!model || model.modality !== 'chat' || model.nativeAnthropic) throw new ConfigError('agentModel must be the id of a chat model of the catalog');
+    next.agentModel = model.id;
   }
   if ('faultRatio' in patch) next.faultRatio = mergeFaultRatio(next.faultRatio, patch.faultRatio);
   if ('quota' in patch) next.quota = mergeQuota(next.quota, patch.quota);

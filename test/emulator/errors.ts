@@ -1,7 +1,8 @@
 /**
  * Error bodies. DO style `{id, message, request_id}` is what OA documents for every status (§11.1);
  * the OpenAI style `{error:{message,type,param,code}}` is UNVERIFIED on DO and only used for
- * validation 400s when `errorStyle: 'openai'`.
+ * validation 400s when `errorStyle: 'openai'`. /v1/messages answers its validation 400s in the
+ * Anthropic envelope whatever the errorStyle (§5.4).
  */
 
 const DEFAULT_ERRORS: Record<number, { id: string; message: string }> = {
@@ -35,6 +36,11 @@ export function doErrorBody(id: string, message: string, requestId: string): Rec
 
 export function openAiErrorBody(message: string, param: string | null, code: string | null) {
   return { error: { message, type: 'invalid_request_error', param, code } };
+}
+
+/** /v1/messages validation 400s (§5.4, OA `messages_create_error_response.yml`). */
+export function anthropicErrorBody(message: string) {
+  return { type: 'error', error: { type: 'invalid_request_error', message } };
 }
 
 /** Thrown by route handlers; the pipeline turns it into a response. */

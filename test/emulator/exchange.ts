@@ -6,8 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { EmulatorConfig, Fault } from './types';
 import type { ParsedBody } from './body';
-import { HttpError, doErrorBody, openAiErrorBody } from './errors';
-import { encodeSseFrame, type SseStream } from './sse';
+import { HttpError, anthropicErrorBody, doErrorBody, openAiErrorBody } from './errors';
+import { encodeSseFrame, errorDataFrame, type SseStream } from './sse';
 import { delay } from './util/delay';
 import { newRequestId } from './util/ids';
 
@@ -25,6 +25,8 @@ export class Exchange {
   rateLimitHeaders: Record<string, string> = {};
   /** A fault that strikes while the body is written. */
   bodyFault: Fault | null = null;
+  /** Body style of validation 400s: the config's errorStyle, or Anthropic's envelope (/v1/messages). */
+  errorEnvelope: 'config' | 'anthropic' = 'config';
   private readonly extraHeaders: Record<string, string> = {};
   private closedEarly = false;
 
@@ -73,11 +75,15 @@ export class Exchange {
 
   sendError(error: HttpError): void {
     for (const [name, value] of Object.entries(error.headers)) this.setHeader(name, value);
-    const body =
-      error.validation && this.config().errorStyle === 'openai'
-        ? openAiErrorBody(error.message, error.validation.param, error.validation.code)
-        : doErrorBody(error.id, error.message, this.requestId);
-    this.sendJson(error.status, body);
+    this.sendJson(error.status, this.errorBody(error));
+  }
+
+  private errorBody(error: HttpError): unknown {
+    if (error.validation && this.errorEnvelope === 'anthropic') return anthropicErrorBody(error.message);
+    if (error.validation && this.config().errorStyle === 'openai') {
+      return openAiErrorBody(error.message, error.validation.param, error.validation.code);
+    }
+    return doErrorBody(error.id, error.message, this.requestId);
   }
 
   /**
@@ -86,7 +92,7 @@ export class Exchange {
    * cleanly, reset kills the socket. `truncate-stream` with `afterFinish` cuts just before the trailer
    * (usage chunk, [DONE]) instead.
    */
-  async sendSse({ frames, completesAt, trailerAt }: SseStream): Promise<void> {
+  async sendSse({ frames, completesAt, trailerAt, errorFrame = errorDataFrame }: SseStream): Promise<void> {
     if (!this.isOpen) return;
     this.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     this.res.flushHeaders();
@@ -107,10 +113,7 @@ export class Exchange {
       await this.resetAfterFlush();
       return;
     }
-    if (this.bodyFault?.kind === 'stream-error') {
-      const error = this.bodyFault.error ?? { message: 'The model backend failed', type: 'server_error', code: null };
-      this.res.write(encodeSseFrame({ data: JSON.stringify({ error }) }));
-    }
+    if (this.bodyFault?.kind === 'stream-error') this.res.write(encodeSseFrame(errorFrame(this.bodyFault.error, count)));
     this.res.end();
   }
 

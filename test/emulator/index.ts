@@ -16,11 +16,16 @@ export type {
   QuotaConfig,
 } from './types';
 
+export { expectedEmbedding } from './embeddings/vectors';
+
 export const DEFAULT_KEY = 'emulator-model-access-key';
+/** The agent access key the agent endpoint accepts unless `agentKeys` says otherwise. */
+export const DEFAULT_AGENT_KEY = 'emulator-agent-access-key';
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const keys = opts.keys && opts.keys.length > 0 ? opts.keys : [DEFAULT_KEY];
-  const state = new EmulatorState(new Set(keys), new Set(opts.agentKeys ?? []));
+  const agentKeys = opts.agentKeys && opts.agentKeys.length > 0 ? opts.agentKeys : [DEFAULT_AGENT_KEY];
+  const state = new EmulatorState(new Set(keys), new Set(agentKeys));
   const server = await listen(state, opts.port ?? 0);
   return { url: server.url, close: server.close, control: state.control() };
 }

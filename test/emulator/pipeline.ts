@@ -1,5 +1,5 @@
 /**
- * The path every /v1 request takes, in gateway order (S2: LB does auth, rate limits, validation):
+ * The path every /v1 (and agent /api/v1) request takes, in gateway order (S2: LB does auth, rate limits, validation):
  * log + count → read body → fault injection → latency → auth → quota → route handler.
  * Faults come first because they stand for infrastructure failures in front of the API.
  */
@@ -8,7 +8,7 @@ import type { Fault } from './types';
 import type { EmulatorState } from './state';
 import type { Router } from './router';
 import { Exchange } from './exchange';
-import { authenticate, bearerToken } from './auth';
+import { authScopeFor, authenticate, presentedKeys } from './auth';
 import { parseBody, readRawBody } from './body';
 import { HttpError, defaultErrorFor, doErrorBody, notFound } from './errors';
 import { rollRandomFault } from './faults';
@@ -31,8 +31,9 @@ export async function handleInference(req: IncomingMessage, res: ServerResponse,
     done();
     entry.status = res.writableFinished ? res.statusCode : 0;
   });
+  const scope = authScopeFor(ex.path, state.keys, state.agentKeys);
   // Headers for anything answered before the quota check (faults, 401) show the window without using it.
-  ex.rateLimitHeaders = state.limiter.peek(bearerToken(req.headers) ?? '', state.config.quota);
+  ex.rateLimitHeaders = state.limiter.peek(presentedKeys(req.headers, scope.allowXApiKey)[0] ?? '', state.config.quota);
 
   try {
     ex.parsed = parseBody(await readRawBody(req));
@@ -52,7 +53,7 @@ export async function handleInference(req: IncomingMessage, res: ServerResponse,
   if (!ex.isOpen) return;
 
   try {
-    ex.apiKey = authenticate(req.headers, state.keys);
+    ex.apiKey = authenticate(req.headers, scope.keys, scope.allowXApiKey);
     const quota = state.limiter.consume(ex.apiKey, state.config.quota);
     ex.rateLimitHeaders = quota.headers;
     if (!quota.allowed) throw new HttpError(429, 'too_many_requests', 'API rate limit exceeded.');

@@ -2,6 +2,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { EmulatorState } from './state';
+import { AGENT_PATH_PREFIX } from './auth';
 import { CONTROL_PREFIX, handleControl } from './control';
 import { handleInference } from './pipeline';
 import { buildRouter } from './routes';
@@ -13,9 +14,9 @@ export interface RunningServer {
 
 const HOST = '127.0.0.1';
 
-/** Paths that go through auth, faults, quota, the log and the stats. */
+/** Paths that go through auth, faults, quota, the log and the stats: /v1 and the agent endpoint's /api/v1. */
 function isInferencePath(path: string): boolean {
-  return path === '/v1' || path.startsWith('/v1/');
+  return path === '/v1' || path.startsWith('/v1/') || path.startsWith(AGENT_PATH_PREFIX);
 }
 
 export function listen(state: EmulatorState, port: number): Promise<RunningServer> {

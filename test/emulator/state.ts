@@ -6,6 +6,7 @@ import { RateLimiter } from './ratelimit';
 import { RequestLog } from './requestLog';
 import { RequestStats } from './stats';
 import { PromptCache } from './chat/promptCache';
+import { ResponseStore } from './responses/store';
 
 export class EmulatorState {
   config: EmulatorConfig = defaultConfig();
@@ -14,10 +15,12 @@ export class EmulatorState {
   readonly counters = new RequestStats();
   readonly limiter = new RateLimiter();
   readonly promptCache = new PromptCache();
+  /** Responses sent with `store: true`, for `previous_response_id`. */
+  readonly responses = new ResponseStore();
 
   constructor(
     readonly keys: ReadonlySet<string>,
-    /** Reserved for agent inference (later issue). */
+    /** Accepted on the agent endpoint only. */
     readonly agentKeys: ReadonlySet<string>,
   ) {}
 
@@ -32,6 +35,7 @@ export class EmulatorState {
     this.counters.reset();
     this.limiter.clear();
     this.promptCache.clear();
+    this.responses.clear();
   }
 
   /** Bound methods, so `const { configure } = emulator.control` works. */

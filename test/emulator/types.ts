@@ -5,7 +5,7 @@ export interface EmulatorOptions {
   port?: number;
   /** Accepted model access keys; default [DEFAULT_KEY]. */
   keys?: string[];
-  /** Agent access keys, reserved for the agent-inference endpoint of a later issue. */
+  /** Agent access keys, accepted only on POST /api/v1/chat/completions?agent=true; default [DEFAULT_AGENT_KEY]. */
   agentKeys?: string[];
 }
 
@@ -62,6 +62,17 @@ export interface EmulatorConfig {
   errorStyle: 'do' | 'openai';
   /** Models the key may not use → 403 DO-style. */
   forbiddenModels: string[];
+  /**
+   * Stream format of /v1/responses (§4.3 CONFLICT): 'events' = OpenAI typed events with `event:` lines
+   * (GODO), 'chunks' = `response.chunk` objects + `data: [DONE]` (OA/GPY).
+   */
+  responsesStreamFormat: 'events' | 'chunks';
+  /** Append `data: [DONE]` to 'events' streams too (OpenAI does not; GODO tolerates it). */
+  responsesStreamDone: boolean;
+  /** Length of /v1/embeddings vectors (qwen3-embedding-0.6b really has 1024). */
+  embeddingDimensions: number;
+  /** The model the agent endpoint answers with (reported as `model`); a chat model of the catalog. */
+  agentModel: string;
 }
 
 /**
@@ -83,7 +94,11 @@ export type Fault =
   | { kind: 'reset-mid-body'; path?: string }
   /** `afterFinish`: cut after the finish chunk(s), before the usage chunk and [DONE]. */
   | { kind: 'truncate-stream'; path?: string; afterFinish?: boolean }
-  /** SSE only: some chunks, then `data: {"error": <error>}` and the end of the stream (JSON replies are unaffected). */
+  /**
+   * SSE only: some chunks, then an error event and the end of the stream (JSON replies are unaffected).
+   * Chat-style streams send `data: {"error": <error>}`; Responses events and Messages streams send
+   * their own `event: error` frame built from <error> (see README).
+   */
   | { kind: 'stream-error'; path?: string; error?: Record<string, unknown> }
   | { kind: 'slow-headers'; ms: number; path?: string }
   | { kind: 'hang'; path?: string };

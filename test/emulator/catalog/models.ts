@@ -16,6 +16,12 @@ export interface CatalogModel {
   vision?: boolean;
   /** Honours `cache_control` (S2: Anthropic and OpenAI models only, not DO-hosted open-source ones). */
   promptCaching?: boolean;
+  /**
+   * An Anthropic-native id (OA's /v1/messages example uses `claude-opus-4-6`). UNVERIFIED whether DO
+   * accepts both id forms; the emulator accepts native ids on /v1/messages only and does not list them
+   * in /v1/models, so a client that takes ids from the model list never sees them.
+   */
+  nativeAnthropic?: boolean;
 }
 
 const DO = 'digitalocean';
@@ -46,6 +52,7 @@ export const MODELS: readonly CatalogModel[] = [
   { id: 'anthropic-claude-sonnet-4.5', ownedBy: 'anthropic', created: 1759190400, modality: 'chat', vision: true, promptCaching: true },
   { id: 'anthropic-claude-opus-4.5', ownedBy: 'anthropic', created: 1763942400, modality: 'chat', vision: true, promptCaching: true },
   { id: 'anthropic-claude-4.6-sonnet', ownedBy: 'anthropic', created: 1771286400, modality: 'chat', vision: true, promptCaching: true },
+  { id: 'claude-opus-4-6', ownedBy: 'anthropic', created: 1770249600, modality: 'chat', vision: true, promptCaching: true, nativeAnthropic: true },
   // Vision-language
   { id: 'nemotron-nano-12b-v2-vl', ownedBy: DO, created: 1761868800, modality: 'chat', vision: true },
   // Embeddings
@@ -69,4 +76,14 @@ const BY_ID = new Map(MODELS.map((m) => [m.id, m]));
 
 export function findModel(id: string): CatalogModel | undefined {
   return BY_ID.get(id);
+}
+
+/** Models GET /v1/models lists (native Anthropic ids are not). */
+export function listedModels(): CatalogModel[] {
+  return MODELS.filter((m) => !m.nativeAnthropic);
+}
+
+/** Chat models /v1/messages serves (S2: "Anthropic models only"). */
+export function isAnthropicModel(model: CatalogModel): boolean {
+  return model.modality === 'chat' && model.ownedBy === 'anthropic';
 }

@@ -5,7 +5,7 @@
  */
 import type { ImageInfo } from './types';
 
-type ImageFormat = NonNullable<ImageInfo['format']>;
+export type ImageFormat = NonNullable<ImageInfo['format']>;
 
 const DATA_URL = /^data:image\/(png|jpeg|jpg|webp);base64,(.*)$/s;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -33,7 +33,11 @@ function inspectDataUrl(url: string): { info: ImageInfo } | { problem: string } 
     return { problem: 'data URL must be base64-encoded (data:<mime>;base64,<data>)' };
   }
   const declared: ImageFormat = match[1] === 'jpg' ? 'jpeg' : (match[1] as ImageFormat);
-  const data = match[2];
+  return inspectBase64Image(match[2], declared);
+}
+
+/** Base64 image bytes whose magic number must match the declared format (also used by /v1/messages). */
+export function inspectBase64Image(data: string, declared: ImageFormat): { info: ImageInfo } | { problem: string } {
   if (data.length === 0 || data.length % 4 !== 0 || !BASE64.test(data)) return { problem: 'contains invalid base64 data' };
   const bytes = Buffer.from(data, 'base64');
   const actual = sniffFormat(bytes);
@@ -46,6 +50,7 @@ export function sniffFormat(bytes: Buffer): ImageFormat | null {
   if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
   if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') return 'webp';
+  if (bytes.length >= 6 && /^GIF8[79]a$/.test(bytes.toString('latin1', 0, 6))) return 'gif';
   return null;
 }
 
@@ -54,6 +59,7 @@ function dimensions(bytes: Buffer, format: ImageFormat): { width?: number; heigh
     if (format === 'png' && bytes.length >= 24) return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
     if (format === 'jpeg') return jpegDimensions(bytes);
     if (format === 'webp') return webpDimensions(bytes);
+    if (format === 'gif' && bytes.length >= 10) return { width: bytes.readUInt16LE(6), height: bytes.readUInt16LE(8) };
   } catch {
     // Truncated header: the format is known, the size is not.
   }

@@ -15,7 +15,7 @@ export interface ResolvedModel {
  * Order: key scope (403) → existence (404) → modality (400). The status for a forbidden or unknown
  * model is UNVERIFIED (§15.2); the brief's choice is 403 and 404.
  */
-export function resolveChatModel(req: ChatRequest, forbiddenModels: readonly string[]): ResolvedModel {
+export function resolveChatModel(req: ChatRequest, forbiddenModels: readonly string[], endpoint = 'chat completions'): ResolvedModel {
   if (forbiddenModels.includes(req.model)) throw forbidden();
   let resolved: ResolvedModel;
   if (isRouterId(req.model)) {
@@ -26,16 +26,17 @@ export function resolveChatModel(req: ChatRequest, forbiddenModels: readonly str
     resolved = { model: mustFind(route.model), routedTask: route.task };
   } else {
     const model = findModel(req.model);
-    if (!model) throw notFound(`model ${req.model} not found`);
+    // Native Anthropic ids exist on /v1/messages only (see catalog/models.ts).
+    if (!model || model.nativeAnthropic) throw notFound(`model ${req.model} not found`);
     resolved = { model };
   }
-  checkSupportsRequest(req, resolved.model);
+  checkSupportsRequest(req, resolved.model, endpoint);
   return resolved;
 }
 
-function checkSupportsRequest(req: ChatRequest, model: CatalogModel): void {
+function checkSupportsRequest(req: ChatRequest, model: CatalogModel, endpoint: string): void {
   if (model.modality !== 'chat') {
-    throw invalidParam('model', `model ${model.id} is a ${model.modality} model and does not support chat completions.`, 'model_not_supported');
+    throw invalidParam('model', `model ${model.id} is a ${model.modality} model and does not support ${endpoint}.`, 'model_not_supported');
   }
   const images = allImages(req.messages).length;
   if (images > 0 && !model.vision) {

@@ -7,6 +7,7 @@ import type { CatalogModel } from '../catalog/models';
 import { exampleFromSchema } from '../util/jsonSchemaExample';
 import { shortId } from '../util/ids';
 import { countTokens, truncateToTokens } from '../util/tokens';
+import { chatSentence } from '../tools/builtIn';
 import { describeImage } from './images';
 import { allImages, lastUserText, messageText } from './prompt';
 import type { ChatRequest, FunctionTool, ToolCall } from './types';
@@ -19,7 +20,15 @@ export interface GeneratedChoice {
   reasoning: string | null;
   toolCalls: ToolCall[];
   finishReason: FinishReason;
+  /** The stop sequence that cut the content, if one did (Messages reports it). */
+  stopSequence: string | null;
   logprobs: { content: LogprobToken[]; refusal: null } | null;
+}
+
+/** What an endpoint adds to the plain echo: a speaker prefix (agents) and trailing notes (stored turns). */
+export interface ReplyHints {
+  prefix?: string;
+  notes?: string[];
 }
 
 interface LogprobToken {
@@ -31,11 +40,11 @@ interface LogprobToken {
 
 const STEPS_BY_EFFORT: Record<string, number> = { minimal: 1, low: 1, medium: 2, high: 3, xhigh: 4, max: 4 };
 
-export function composeChoices(req: ChatRequest, model: CatalogModel): GeneratedChoice[] {
+export function composeChoices(req: ChatRequest, model: CatalogModel, hints: ReplyHints = {}): GeneratedChoice[] {
   const toolsToCall = plannedToolCalls(req);
   const reasoning = wantsReasoning(req, model) ? reasoningTrace(req) : null;
   return Array.from({ length: req.n }, (_, index) =>
-    toolsToCall.length > 0 ? toolCallChoice(index, toolsToCall, reasoning) : textChoice(req, index, reasoning),
+    toolsToCall.length > 0 ? toolCallChoice(index, toolsToCall, reasoning) : textChoice(req, index, reasoning, hints),
   );
 }
 
@@ -53,11 +62,13 @@ function reasoningTrace(req: ChatRequest): string {
   return lines.join(' ');
 }
 
-function answerText(req: ChatRequest): string {
-  let text = `Echo: ${lastUserText(req.messages)}`;
+function answerText(req: ChatRequest, hints: ReplyHints): string {
+  let text = `${hints.prefix ?? ''}Echo: ${lastUserText(req.messages)}`;
   const images = allImages(req.messages);
   if (images.length > 0) text += ` I see ${images.length} image(s) (${images.map(describeImage).join(', ')}).`;
   for (const result of trailingToolResults(req)) text += ` Tool ${result.name} returned: ${result.output}`;
+  for (const tool of req.builtInTools) text += ` ${chatSentence(tool)}`;
+  for (const note of hints.notes ?? []) text += ` ${note}`;
   return text;
 }
 
@@ -95,15 +106,15 @@ function toolCallChoice(index: number, tools: FunctionTool[], reasoning: string 
     name: tool.name,
     arguments: JSON.stringify(exampleFromSchema(tool.parameters ?? { type: 'object', properties: {} })),
   }));
-  return { index, content: null, reasoning, toolCalls, finishReason: 'tool_calls', logprobs: null };
+  return { index, content: null, reasoning, toolCalls, finishReason: 'tool_calls', stopSequence: null, logprobs: null };
 }
 
-function textChoice(req: ChatRequest, index: number, fullReasoning: string | null): GeneratedChoice {
-  let content = formatContent(req, index);
+function textChoice(req: ChatRequest, index: number, fullReasoning: string | null, hints: ReplyHints): GeneratedChoice {
+  let content = formatContent(req, index, hints);
   let finishReason: FinishReason = 'stop';
 
-  const stopAt = earliestStop(content, req.stop);
-  if (stopAt >= 0) content = content.slice(0, stopAt);
+  const stop = earliestStop(content, req.stop);
+  if (stop) content = content.slice(0, stop.at);
 
   // Reasoning tokens count against the output budget first, so a tiny budget can leave no content (§3.5).
   let reasoning = fullReasoning;
@@ -118,11 +129,12 @@ function textChoice(req: ChatRequest, index: number, fullReasoning: string | nul
     }
   }
   const logprobs = req.logprobs ? { content: tokenLogprobs(content, req.topLogprobs), refusal: null } : null;
-  return { index, content, reasoning, toolCalls: [], finishReason, logprobs };
+  const stopSequence = stop && finishReason === 'stop' ? stop.sequence : null;
+  return { index, content, reasoning, toolCalls: [], finishReason, stopSequence, logprobs };
 }
 
-function formatContent(req: ChatRequest, index: number): string {
-  const text = answerText(req);
+function formatContent(req: ChatRequest, index: number, hints: ReplyHints): string {
+  const text = answerText(req, hints);
   switch (req.responseFormat.type) {
     case 'json_object':
       return JSON.stringify({ answer: text });
@@ -133,9 +145,13 @@ function formatContent(req: ChatRequest, index: number): string {
   }
 }
 
-function earliestStop(content: string, stops: string[]): number {
-  const positions = stops.filter((s) => s.length > 0).map((s) => content.indexOf(s)).filter((p) => p >= 0);
-  return positions.length > 0 ? Math.min(...positions) : -1;
+function earliestStop(content: string, stops: string[]): { at: number; sequence: string } | null {
+  let found: { at: number; sequence: string } | null = null;
+  for (const sequence of stops) {
+    const at = sequence.length > 0 ? content.indexOf(sequence) : -1;
+    if (at >= 0 && (found === null || at < found.at)) found = { at, sequence };
+  }
+  return found;
 }
 
 function tokenLogprobs(content: string, topLogprobs: number): LogprobToken[] {

@@ -2,17 +2,24 @@
  * Streaming chat completion frames (§3.7): role chunk, reasoning deltas, content deltas, tool-call
  * deltas (id/type/name first, then arguments in pieces), a final empty delta with finish_reason,
  * the optional usage chunk with `choices: []`, then `[DONE]`. id/created/model never change.
+ * /v1/responses in 'chunks' format (§4.3) sends the same frames as `object: "response.chunk"`.
  */
 import { DONE_FRAME, jsonFrame, type SseFrame, type SseStream } from '../sse';
 import type { GeneratedChoice } from './reply';
-import type { ChatUsage, CompletionMeta } from './response';
+import type { CompletionMeta } from './response';
 
 const MAX_PIECE_CHARS = 16;
 
-export function streamFrames(meta: CompletionMeta, choices: GeneratedChoice[], usage: ChatUsage, includeUsage: boolean): SseStream {
-  const chunk = (choicesPayload: unknown[], usageValue: ChatUsage | null = null) => ({
+export function streamFrames(
+  meta: CompletionMeta,
+  choices: GeneratedChoice[],
+  usage: unknown,
+  includeUsage: boolean,
+  object = 'chat.completion.chunk',
+): SseStream {
+  const chunk = (choicesPayload: unknown[], usageValue: unknown = null) => ({
     id: meta.id,
-    object: 'chat.completion.chunk',
+    object,
     created: meta.created,
     model: meta.model,
     choices: choicesPayload,

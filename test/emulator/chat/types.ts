@@ -1,4 +1,5 @@
 /** A chat completion request after validation: normalised, typed, nothing left to check. */
+import type { BuiltInTool } from '../tools/builtIn';
 import type { CacheTtl } from './promptCache';
 
 export type Role = 'system' | 'developer' | 'user' | 'assistant' | 'tool';
@@ -12,7 +13,7 @@ export interface TextPart {
 export interface ImageInfo {
   source: 'data' | 'https';
   /** From the decoded bytes (data URLs only). */
-  format?: 'png' | 'jpeg' | 'webp';
+  format?: 'png' | 'jpeg' | 'webp' | 'gif';
   width?: number;
   height?: number;
 }
@@ -75,7 +76,7 @@ export interface ChatRequest {
   reasoningRequested: boolean;
   responseFormat: ResponseFormat;
   functionTools: FunctionTool[];
-  /** Built-in tools (S2) declared; accepted and ignored — how their activity shows is UNVERIFIED. */
-  builtInToolTypes: string[];
+  /** Built-in tools (S2) declared; each adds a sentence to the answer (how their activity shows is UNVERIFIED). */
+  builtInTools: BuiltInTool[];
   toolChoice: ToolChoice;
 }

@@ -4,18 +4,27 @@
  */
 import { invalidParam } from '../errors';
 import { isPlainObject } from '../config';
+import { BUILT_IN_TOOL_TYPES, isBuiltInToolType, validateBuiltInTool, type BuiltInTool } from '../tools/builtIn';
+import {
+  FUNCTION_NAME,
+  REASONING_EFFORTS,
+  optionalBoolean,
+  optionalEnum,
+  optionalNumber,
+  optionalString,
+  requiredString,
+  validateCacheControl,
+  validateFunctionTool,
+  validateMetadata,
+  validateReasoning,
+  validateStop,
+  validateStreamOptions,
+  type Body,
+} from '../validation/fields';
 import { inspectImageUrl } from './images';
-import type { CacheTtl } from './promptCache';
 import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ResponseFormat, Role, ToolCall, ToolChoice } from './types';
 
-type Body = Record<string, unknown>;
-
 const ROLES: readonly Role[] = ['system', 'developer', 'user', 'assistant', 'tool'];
-/** CONFLICT: OA/GPY list none..xhigh, S2 lists none/low/medium/high/max. The union is accepted. */
-const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'];
-const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-/** Server-executed tools (S2). */
-const BUILT_IN_TOOLS = ['knowledge_base_retrieval', 'mcp', 'web_search'];
 /**
  * CONFLICT/UNVERIFIED: OA sets minimum 256 for max_completion_tokens; no source says whether the
  * live API rejects less. The emulator follows the spec strictly, so clients must not send < 256.
@@ -52,8 +61,8 @@ export function validateChatRequest(body: Body): ChatRequest {
   const reasoningEffort = optionalEnum(body, 'reasoning_effort', REASONING_EFFORTS);
   const reasoning = validateReasoning(body.reasoning);
   const responseFormat = validateResponseFormat(body.response_format);
-  const { functionTools, builtInToolTypes } = validateTools(body.tools);
-  const toolChoice = validateToolChoice(body.tool_choice, functionTools, builtInToolTypes.length > 0);
+  const { functionTools, builtInTools } = validateTools(body.tools);
+  const toolChoice = validateToolChoice(body.tool_choice, functionTools, builtInTools.length > 0);
 
   return {
     model,
@@ -70,7 +79,7 @@ export function validateChatRequest(body: Body): ChatRequest {
     reasoningRequested: reasoningEffort !== undefined || reasoning !== undefined,
     responseFormat,
     functionTools,
-    builtInToolTypes,
+    builtInTools,
     toolChoice,
   };
 }
@@ -172,16 +181,6 @@ function requireUserRole(role: Role, path: string, partType: string): void {
   }
 }
 
-function validateCacheControl(value: unknown, path: string): CacheTtl | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!isPlainObject(value) || value.type !== 'ephemeral') {
-    throw invalidParam(`${path}.type`, `'${path}.type' must be "ephemeral".`);
-  }
-  if (value.ttl === undefined) return '5m'; // S1: default ttl
-  if (value.ttl !== '5m' && value.ttl !== '1h') throw invalidParam(`${path}.ttl`, `'${path}.ttl' must be "5m" or "1h".`);
-  return value.ttl;
-}
-
 function validateToolCalls(value: unknown, path: string): ToolCall[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw invalidParam(path, `'${path}' must be an array.`, 'invalid_type');
@@ -200,27 +199,6 @@ function validateToolCalls(value: unknown, path: string): ToolCall[] {
 
 // ---- other parameters ----------------------------------------------------------------------
 
-function validateStreamOptions(value: unknown, stream: boolean): boolean {
-  if (value === undefined || value === null) return false;
-  // LCG 0.2.1: the live API answers 400 to stream_options on a non-streaming request.
-  if (!stream) throw invalidParam('stream_options', "'stream_options' is only allowed when 'stream' is true.");
-  if (!isPlainObject(value)) throw invalidParam('stream_options', "'stream_options' must be an object.", 'invalid_type');
-  if (value.include_usage !== undefined && typeof value.include_usage !== 'boolean') {
-    throw invalidParam('stream_options.include_usage', "'stream_options.include_usage' must be a boolean.", 'invalid_type');
-  }
-  return value.include_usage === true;
-}
-
-function validateStop(value: unknown): string[] {
-  if (value === undefined || value === null) return [];
-  if (typeof value === 'string') return [value];
-  if (!Array.isArray(value) || !value.every((s) => typeof s === 'string')) {
-    throw invalidParam('stop', "'stop' must be a string or an array of strings.", 'invalid_type');
-  }
-  if (value.length > 4) throw invalidParam('stop', `'stop' accepts at most 4 sequences; got ${value.length}.`);
-  return value as string[];
-}
-
 function validateLogitBias(value: unknown): void {
   if (value === undefined || value === null) return;
   if (!isPlainObject(value)) throw invalidParam('logit_bias', "'logit_bias' must map token ids to numbers.", 'invalid_type');
@@ -229,27 +207,6 @@ function validateLogitBias(value: unknown): void {
       throw invalidParam('logit_bias', `'logit_bias[${token}]' must be a number between -100 and 100.`);
     }
   }
-}
-
-function validateMetadata(value: unknown): void {
-  if (value === undefined || value === null) return;
-  if (!isPlainObject(value)) throw invalidParam('metadata', "'metadata' must be an object of strings.", 'invalid_type');
-  const entries = Object.entries(value);
-  if (entries.length > 16) throw invalidParam('metadata', `'metadata' accepts at most 16 pairs; got ${entries.length}.`);
-  for (const [key, item] of entries) {
-    if (key.length > 64) throw invalidParam('metadata', `'metadata' keys must be at most 64 characters.`);
-    if (typeof item !== 'string' || item.length > 512) {
-      throw invalidParam('metadata', `'metadata.${key}' must be a string of at most 512 characters.`);
-    }
-  }
-}
-
-function validateReasoning(value: unknown): { effort?: string; maxTokens?: number } | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!isPlainObject(value)) throw invalidParam('reasoning', "'reasoning' must be an object {effort, max_tokens}.", 'invalid_type');
-  const effort = optionalEnum(value, 'effort', REASONING_EFFORTS, 'reasoning.effort');
-  const maxTokens = optionalNumber(value, 'max_tokens', { min: 0, integer: true }, 'reasoning.max_tokens');
-  return { effort, maxTokens };
 }
 
 function validateResponseFormat(value: unknown): ResponseFormat {
@@ -272,8 +229,8 @@ function validateResponseFormat(value: unknown): ResponseFormat {
   return { type: 'json_schema', name: spec.name, schema: spec.schema };
 }
 
-function validateTools(value: unknown): { functionTools: FunctionTool[]; builtInToolTypes: string[] } {
-  const result = { functionTools: [] as FunctionTool[], builtInToolTypes: [] as string[] };
+function validateTools(value: unknown): { functionTools: FunctionTool[]; builtInTools: BuiltInTool[] } {
+  const result = { functionTools: [] as FunctionTool[], builtInTools: [] as BuiltInTool[] };
   if (value === undefined || value === null) return result;
   if (!Array.isArray(value)) throw invalidParam('tools', "'tools' must be an array of tool objects.", 'invalid_type');
   value.forEach((tool, i) => {
@@ -281,27 +238,13 @@ function validateTools(value: unknown): { functionTools: FunctionTool[]; builtIn
     if (!isPlainObject(tool)) throw invalidParam(path, `'${path}' must be a tool object.`, 'invalid_type');
     if (tool.type === 'function') {
       result.functionTools.push(validateFunctionTool(tool.function, `${path}.function`));
-    } else if (typeof tool.type === 'string' && BUILT_IN_TOOLS.includes(tool.type)) {
-      result.builtInToolTypes.push(tool.type);
+    } else if (isBuiltInToolType(tool.type)) {
+      result.builtInTools.push(validateBuiltInTool(tool, path));
     } else {
-      throw invalidParam(`${path}.type`, `'${path}.type' must be one of function, ${BUILT_IN_TOOLS.join(', ')}; got ${JSON.stringify(tool.type ?? null)}.`);
+      throw invalidParam(`${path}.type`, `'${path}.type' must be one of function, ${BUILT_IN_TOOL_TYPES.join(', ')}; got ${JSON.stringify(tool.type ?? null)}.`);
     }
   });
   return result;
-}
-
-function validateFunctionTool(fn: unknown, path: string): FunctionTool {
-  if (!isPlainObject(fn)) throw invalidParam(path, `Missing required parameter: '${path}'.`, 'missing_required_parameter');
-  if (typeof fn.name !== 'string' || !FUNCTION_NAME.test(fn.name)) {
-    throw invalidParam(`${path}.name`, `'${path}.name' must match ^[a-zA-Z0-9_-]{1,64}$; got ${JSON.stringify(fn.name ?? null)}.`);
-  }
-  if (fn.description !== undefined && typeof fn.description !== 'string') {
-    throw invalidParam(`${path}.description`, `'${path}.description' must be a string.`, 'invalid_type');
-  }
-  if (fn.parameters !== undefined && !isPlainObject(fn.parameters)) {
-    throw invalidParam(`${path}.parameters`, `'${path}.parameters' must be a JSON Schema object.`, 'invalid_type');
-  }
-  return { name: fn.name, description: fn.description as string | undefined, parameters: fn.parameters as Body | undefined };
 }
 
 function validateToolChoice(value: unknown, tools: FunctionTool[], hasBuiltInTools: boolean): ToolChoice {
@@ -319,56 +262,4 @@ function validateToolChoice(value: unknown, tools: FunctionTool[], hasBuiltInToo
     return { name };
   }
   throw invalidParam('tool_choice', "'tool_choice' must be none, auto, required or {type: \"function\", function: {name}}.");
-}
-
-// ---- primitives ------------------------------------------------------------------------------
-
-function requiredString(body: Body, name: string): string {
-  const value = body[name];
-  if (value === undefined || value === null) throw invalidParam(name, `Missing required parameter: '${name}'.`, 'missing_required_parameter');
-  if (typeof value !== 'string' || value.trim() === '') throw invalidParam(name, `'${name}' must be a non-empty string.`, 'invalid_type');
-  return value;
-}
-
-function optionalString(body: Body, name: string): string | undefined {
-  const value = body[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw invalidParam(name, `'${name}' must be a string.`, 'invalid_type');
-  return value;
-}
-
-function optionalBoolean(body: Body, name: string): boolean | undefined {
-  const value = body[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'boolean') throw invalidParam(name, `'${name}' must be a boolean.`, 'invalid_type');
-  return value;
-}
-
-function optionalEnum(body: Body, name: string, allowed: readonly string[], param = name): string | undefined {
-  const value = body[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || !allowed.includes(value)) {
-    throw invalidParam(param, `'${param}' must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}.`);
-  }
-  return value;
-}
-
-function optionalNumber(
-  body: Body,
-  name: string,
-  rule: { min?: number; max?: number; integer?: boolean },
-  param = name,
-): number | undefined {
-  const value = body[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidParam(param, `'${param}' must be a number.`, 'invalid_type');
-  if (rule.integer && !Number.isInteger(value)) throw invalidParam(param, `'${param}' must be an integer.`, 'invalid_type');
-  const tooLow = rule.min !== undefined && value < rule.min;
-  const tooHigh = rule.max !== undefined && value > rule.max;
-  if (tooLow || tooHigh) {
-    const range =
-      rule.max === undefined ? `at least ${rule.min}` : rule.min === undefined ? `at most ${rule.max}` : `between ${rule.min} and ${rule.max}`;
-    throw invalidParam(param, `'${param}' must be ${range}; got ${value}.`);
-  }
-  return value;
 }

@@ -2,10 +2,18 @@
 import { Router } from '../router';
 import { registerModels } from './models';
 import { registerChat } from './chat';
+import { registerResponses } from './responses';
+import { registerMessages } from './messages';
+import { registerEmbeddings } from './embeddings';
+import { registerAgent } from './agent';
 
 export function buildRouter(): Router {
   const router = new Router();
   registerModels(router);
   registerChat(router);
+  registerResponses(router);
+  registerMessages(router);
+  registerEmbeddings(router);
+  registerAgent(router);
   return router;
 }

@@ -1,19 +1,23 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseCliOptions } from '../../emulator/cli';
-import { DEFAULT_KEY } from '../../emulator';
+import { DEFAULT_AGENT_KEY, DEFAULT_KEY } from '../../emulator';
 
 describe('CLI options', () => {
-  it('defaults to port 8787 and the default key', () => {
-    expect(parseCliOptions([], {})).toEqual({ port: 8787, keys: [DEFAULT_KEY] });
+  it('defaults to port 8787 and the default keys', () => {
+    expect(parseCliOptions([], {})).toEqual({ port: 8787, keys: [DEFAULT_KEY], agentKeys: [DEFAULT_AGENT_KEY] });
   });
 
-  it('reads --port and repeated --key, in both spellings', () => {
-    expect(parseCliOptions(['--port', '9000', '--key', 'a', '--key=b'], {})).toEqual({ port: 9000, keys: ['a', 'b'] });
+  it('reads --port, repeated --key and --agent-key, in both spellings', () => {
+    expect(parseCliOptions(['--port', '9000', '--key', 'a', '--key=b', '--agent-key=g'], {})).toEqual({ port: 9000, keys: ['a', 'b'], agentKeys: ['g'] });
   });
 
-  it('falls back to EMULATOR_PORT and EMULATOR_KEYS', () => {
-    expect(parseCliOptions([], { EMULATOR_PORT: '1234', EMULATOR_KEYS: 'x, y' })).toEqual({ port: 1234, keys: ['x', 'y'] });
+  it('falls back to EMULATOR_PORT, EMULATOR_KEYS and EMULATOR_AGENT_KEYS', () => {
+    expect(parseCliOptions([], { EMULATOR_PORT: '1234', EMULATOR_KEYS: 'x, y', EMULATOR_AGENT_KEYS: 'g1,g2' })).toEqual({
+      port: 1234,
+      keys: ['x', 'y'],
+      agentKeys: ['g1', 'g2'],
+    });
     expect(parseCliOptions(['--port', '5'], { EMULATOR_PORT: '1234' }).port).toBe(5);
   });
 

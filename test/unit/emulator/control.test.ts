@@ -52,6 +52,18 @@ describe('configure()', () => {
     expect(config.faultRatio).toEqual({ status5xx: 0.5, resetMidBody: 0, truncateStream: 0.25 });
   });
 
+  it('has defaults for the text-family switches, and checks their values', async () => {
+    const config = await readJson(await control('config'));
+    expect(config).toMatchObject({ responsesStreamFormat: 'events', responsesStreamDone: false, embeddingDimensions: 1024, agentModel: 'llama3.3-70b-instruct' });
+    expect(() => emu.control.configure({ responsesStreamFormat: 'sse' as never })).toThrow(/responsesStreamFormat/);
+    expect(() => emu.control.configure({ responsesStreamDone: 'yes' as never })).toThrow(/responsesStreamDone/);
+    expect(() => emu.control.configure({ embeddingDimensions: 100_000 })).toThrow(/embeddingDimensions/);
+    expect(() => emu.control.configure({ agentModel: 'claude-opus-4-6' })).toThrow(/agentModel/);
+    emu.control.configure({ responsesStreamFormat: 'chunks', embeddingDimensions: 8 });
+    emu.control.reset();
+    expect((await readJson(await control('config'))).responsesStreamFormat).toBe('events');
+  });
+
   it('throws on unknown keys and bad values', () => {
     expect(() => emu.control.configure({ latency: 5 } as never)).toThrow(/unknown config key "latency"/);
     expect(() => emu.control.configure({ errorStyle: 'xml' as never })).toThrow(/errorStyle/);

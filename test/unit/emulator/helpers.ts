@@ -65,3 +65,49 @@ export async function waitFor(condition: () => boolean, timeoutMs = 2000): Promi
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+export interface RawSseEvent {
+  /** The `event:` name, or null when the frame has none. */
+  event: string | null;
+  data: string;
+}
+
+/** Splits a raw SSE body into frames of an optional `event:` line plus one `data:` line, checking the framing. */
+export function sseEvents(raw: string): RawSseEvent[] {
+  const frames = raw.split('\n\n');
+  if (frames[frames.length - 1] !== '') throw new Error(`stream does not end with a blank line: ${JSON.stringify(raw.slice(-40))}`);
+  return frames.slice(0, -1).map((frame) => {
+    const lines = frame.split('\n');
+    const eventLine = lines.length === 2 ? lines[0] : null;
+    const dataLine = lines[lines.length - 1];
+    if (lines.length > 2 || (eventLine !== null && !eventLine.startsWith('event: ')) || !dataLine.startsWith('data: ')) {
+      throw new Error(`bad frame ${JSON.stringify(frame)}`);
+    }
+    return { event: eventLine === null ? null : eventLine.slice('event: '.length), data: dataLine.slice('data: '.length) };
+  });
+}
+
+/** A tiny GIF89a header of the given size. */
+export function gifBase64(width = 2, height = 3): string {
+  const bytes = Buffer.alloc(13);
+  bytes.write('GIF89a', 0, 'latin1');
+  bytes.writeUInt16LE(width, 6);
+  bytes.writeUInt16LE(height, 8);
+  return bytes.toString('base64');
+}
+
+/** Reads a body the server resets mid-way: returns what arrived, and fails if the body ends cleanly. */
+export async function readUntilReset(res: Response): Promise<string> {
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  let received = '';
+  for (;;) {
+    let chunk: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      return received;
+    }
+    if (chunk.done) throw new Error(`body ended cleanly instead of being reset: ${received.slice(-80)}`);
+    received += Buffer.from(chunk.value).toString();
+  }
+}

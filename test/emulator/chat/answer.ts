@@ -1,0 +1,29 @@
+/** Composes and sends a chat completion (JSON or SSE); shared by /v1/chat/completions and the agent endpoint. */
+import type { CatalogModel } from '../catalog/models';
+import type { Exchange } from '../exchange';
+import type { EmulatorState } from '../state';
+import { shortId, unixSeconds } from '../util/ids';
+import { cacheBreakpoints, promptTokens } from './prompt';
+import { NO_CACHE_USAGE } from './promptCache';
+import { completionTokens, composeChoices, type ReplyHints } from './reply';
+import { buildUsage, completionBody } from './response';
+import { streamFrames } from './stream';
+import type { ChatRequest } from './types';
+
+export async function sendChatCompletion(
+  ex: Exchange,
+  state: EmulatorState,
+  req: ChatRequest,
+  model: CatalogModel,
+  hints: ReplyHints = {},
+): Promise<void> {
+  const choices = composeChoices(req, model, hints);
+  const cache = model.promptCaching
+    ? state.promptCache.account(ex.apiKey ?? '', model.id, cacheBreakpoints(req))
+    : NO_CACHE_USAGE;
+  const usage = buildUsage(promptTokens(req), completionTokens(choices), cache);
+  const meta = { id: `chatcmpl-${shortId()}`, created: unixSeconds(), model: model.id };
+
+  if (req.stream) await ex.sendSse(streamFrames(meta, choices, usage, req.includeUsage));
+  else ex.sendJson(200, completionBody(meta, choices, usage));
+}

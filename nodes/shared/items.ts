@@ -15,13 +15,20 @@ import { CancelledError } from './sleep';
 
 export type ItemHandler = (itemIndex: number) => Promise<INodeExecutionData[]>;
 
-function isCancellation(ctx: IExecuteFunctions, error: unknown): boolean {
+export function isCancellation(ctx: IExecuteFunctions, error: unknown): boolean {
 	return error instanceof CancelledError || cancelSignalOf(ctx)?.aborted === true;
 }
 
-function errorMessage(error: unknown): string {
-	if (error instanceof Error && error.message) return error.message;
-	return String(error);
+/** The continueOnFail item for a failure: only `error`, so n8n can route it to the error output. */
+export function errorItem(error: unknown, itemIndex: number): INodeExecutionData {
+	const message = error instanceof Error && error.message ? error.message : String(error);
+	return { json: { error: message }, pairedItem: { item: itemIndex } };
+}
+
+export function cancelledError(ctx: IExecuteFunctions): NodeOperationError {
+	return new NodeOperationError(ctx.getNode(), 'The execution was cancelled', {
+		description: 'The workflow was stopped while this node was waiting for DigitalOcean.',
+	});
 }
 
 function stamp(outputs: INodeExecutionData[], itemIndex: number): INodeExecutionData[] {
@@ -65,7 +72,7 @@ export async function runItems(
 			} catch (error) {
 				if (isCancellation(ctx, error)) cancelled = error;
 				else if (continueOnFail) {
-					results[itemIndex] = [{ json: { error: errorMessage(error) }, pairedItem: { item: itemIndex } }];
+					results[itemIndex] = [errorItem(error, itemIndex)];
 				} else failures.set(itemIndex, error);
 			}
 		}
@@ -73,11 +80,7 @@ export async function runItems(
 
 	await Promise.all(Array.from({ length: concurrency }, worker));
 
-	if (cancelled !== undefined) {
-		throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled', {
-			description: 'The workflow was stopped while this node was waiting for DigitalOcean.',
-		});
-	}
+	if (cancelled !== undefined) throw cancelledError(ctx);
 	if (failures.size > 0) {
 		const firstFailed = Math.min(...failures.keys());
 		throw withItemIndex(ctx.getNode(), failures.get(firstFailed), firstFailed);

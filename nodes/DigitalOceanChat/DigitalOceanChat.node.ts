@@ -10,12 +10,13 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { builtInToolsProperty } from '../shared/builtInTools';
 import { createClient, readRequestSettings, type Target } from '../shared/client';
+import { inputTypeProperty, messageListProperty, promptProperty } from '../shared/conversation';
 import { modelLocator, outputMode, requestOptions } from '../shared/descriptions';
 import { runItems } from '../shared/items';
 import { searchModels } from '../shared/models';
 import { redactDeep } from '../shared/redact';
 import type { CallOptions, InferenceClient, ReplyMeta } from '../shared/transport';
-import { buildChatRequest, type ChatOptions, type ChatRequest } from './chatRequest';
+import { buildChatRequest, CHAT_ROLES, type ChatOptions, type ChatRequest } from './chatRequest';
 import { collectChatStream, simplifyCompletion, type ChatCompletion } from './chatResponse';
 import { CACHE_TTL_OPTIONS, chatOptions } from './chatOptions';
 
@@ -91,71 +92,19 @@ export class DigitalOceanChat implements INodeType {
 				...modelLocator('searchChatModels', 'e.g. llama3.3-70b-instruct or router:my-router', { withRouter: true }),
 				displayOptions: { show: { target: ['model'] } },
 			},
-			{
-				displayName: 'Input Type',
-				name: 'inputType',
-				type: 'options',
-				default: 'prompt',
-				options: [
-					{ name: 'Simple Prompt', value: 'prompt', description: 'One user prompt' },
-					{ name: 'Message List', value: 'messages', description: 'A conversation of system, developer, user and assistant messages' },
-				],
-			},
-			{
-				displayName: 'Prompt',
-				name: 'prompt',
-				type: 'string',
-				typeOptions: { rows: 4 },
-				default: '',
-				required: true,
-				placeholder: 'e.g. Summarize this text in three bullet points',
-				displayOptions: { show: { inputType: ['prompt'] } },
-			},
-			{
-				displayName: 'Messages',
-				name: 'messages',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true, sortable: true },
-				default: { message: [{ role: 'user', content: '' }] },
-				placeholder: 'Add Message',
-				displayOptions: { show: { inputType: ['messages'] } },
-				options: [
-					{
-						displayName: 'Message',
-						name: 'message',
-						values: [
-							{
-								displayName: 'Role',
-								name: 'role',
-								type: 'options',
-								default: 'user',
-								options: [
-									{ name: 'Assistant', value: 'assistant' },
-									{ name: 'Developer', value: 'developer' },
-									{ name: 'System', value: 'system' },
-									{ name: 'User', value: 'user' },
-								],
-							},
-							{
-								displayName: 'Content',
-								name: 'content',
-								type: 'string',
-								typeOptions: { rows: 2 },
-								default: '',
-							},
-							{
-								displayName: 'Cache',
-								name: 'cache',
-								type: 'options',
-								default: 'none',
-								options: CACHE_TTL_OPTIONS,
-								description:
-									'Mark this message for prompt caching (Anthropic and OpenAI models), e.g. a long document you ask several questions about',
-							},
-						],
-					},
-				],
-			},
+			inputTypeProperty('A conversation of system, developer, user and assistant messages'),
+			promptProperty,
+			messageListProperty([...CHAT_ROLES], [
+				{
+					displayName: 'Cache',
+					name: 'cache',
+					type: 'options',
+					default: 'none',
+					options: CACHE_TTL_OPTIONS,
+					description:
+						'Mark this message for prompt caching (Anthropic and OpenAI models), e.g. a long document you ask several questions about',
+				},
+			]),
 			builtInToolsProperty,
 			chatOptions,
 			outputMode,

@@ -7,6 +7,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { readImageAsDataUrl } from '../shared/binary';
 import { readBuiltInTools } from '../shared/builtInTools';
 import type { Target } from '../shared/client';
+import { readConversation, stopSequences } from '../shared/conversation';
 import { readModelId } from '../shared/models';
 import { parseFunctionTools, toChatTools } from '../shared/tools';
 import {
@@ -18,7 +19,8 @@ import {
 	parseJsonParameter,
 } from '../shared/validation';
 
-export type ChatRole = 'system' | 'developer' | 'user' | 'assistant';
+export const CHAT_ROLES = ['system', 'developer', 'user', 'assistant'] as const;
+export type ChatRole = (typeof CHAT_ROLES)[number];
 type CacheTtl = 'none' | '5m' | '1h';
 
 export interface ChatOptions {
@@ -69,15 +71,6 @@ function textMessage(role: ChatRole, text: string, cache: CacheTtl | undefined):
 	return { role, content: [{ type: 'text', text, cache_control: { type: 'ephemeral', ttl: cache } }] };
 }
 
-function stopSequences(stop: string | undefined): string[] | undefined {
-	if (stop === undefined || stop === '') return undefined;
-	const sequences = stop.split('\n').filter((sequence) => sequence !== '');
-	if (sequences.length > 4) {
-		throw new InputError(`At most 4 stop sequences are allowed (got ${sequences.length})`, 'Put one stop sequence per line.');
-	}
-	return sequences;
-}
-
 function responseFormat(options: ChatOptions): IDataObject | undefined {
 	if (!options.responseFormat) return undefined;
 	if (options.responseFormat !== 'json_schema') return { type: options.responseFormat };
@@ -92,29 +85,8 @@ function readMessages(ctx: IExecuteFunctions, itemIndex: number, options: ChatOp
 	const messages: ChatMessage[] = [];
 	if (options.systemMessage) messages.push(textMessage('system', options.systemMessage, options.systemMessageCache));
 
-	const inputType = ctx.getNodeParameter('inputType', itemIndex, 'prompt') as string;
-	if (inputType === 'messages') {
-		const list = ctx.getNodeParameter('messages.message', itemIndex, []) as Array<{
-			role?: ChatRole;
-			content?: string;
-			cache?: CacheTtl;
-		}>;
-		if (list.length === 0) {
-			throw new InputError('The message list is empty', 'Add at least one message under "Messages".');
-		}
-		list.forEach((message, position) => {
-			if (typeof message.content !== 'string' || message.content.trim() === '') {
-				throw new InputError(`Message ${position + 1} has no content`, 'Every message needs text content.');
-			}
-			messages.push(textMessage(message.role ?? 'user', message.content, message.cache));
-		});
-	} else {
-		const prompt = ctx.getNodeParameter('prompt', itemIndex, '') as unknown;
-		const text = typeof prompt === 'string' ? prompt : prompt == null ? '' : JSON.stringify(prompt);
-		if (text.trim() === '') {
-			throw new InputError('The prompt is empty', 'Enter a prompt, or map it from the input with an expression.');
-		}
-		messages.push({ role: 'user', content: text });
+	for (const message of readConversation(ctx, itemIndex, CHAT_ROLES, 'user')) {
+		messages.push(textMessage(message.role, message.content, message.cache as CacheTtl | undefined));
 	}
 	return messages;
 }
@@ -173,7 +145,7 @@ function optionalFields(options: ChatOptions): IDataObject {
 		top_p: options.topP,
 		max_tokens: options.maxTokens,
 		max_completion_tokens: options.maxCompletionTokens,
-		stop: stopSequences(options.stop),
+		stop: stopSequences(options.stop, 4),
 		seed: options.seed,
 		frequency_penalty: options.frequencyPenalty,
 		presence_penalty: options.presencePenalty,

@@ -9,12 +9,13 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { createClient, readRequestSettings } from '../shared/client';
+import { inputTypeProperty, messageListProperty, promptProperty } from '../shared/conversation';
 import { modelLocator, outputMode, requestOptions } from '../shared/descriptions';
 import { runItems } from '../shared/items';
 import { searchModels } from '../shared/models';
 import type { InferenceClient, ReplyMeta } from '../shared/transport';
 import { messagesOptions } from './messagesOptions';
-import { buildMessagesRequest, type MessagesOptions } from './messagesRequest';
+import { buildMessagesRequest, MESSAGE_ROLES, type MessagesOptions } from './messagesRequest';
 import { collectMessagesStream, simplifyMessage, type Message } from './messagesResponse';
 
 const PATH = '/v1/messages';
@@ -59,60 +60,9 @@ export class DigitalOceanMessages implements INodeType {
 		credentials: [{ name: 'digitalOceanInferenceApi', required: true }],
 		properties: [
 			modelLocator('searchMessagesModels', 'e.g. anthropic-claude-4.6-sonnet or claude-sonnet-4-5'),
-			{
-				displayName: 'Input Type',
-				name: 'inputType',
-				type: 'options',
-				default: 'prompt',
-				options: [
-					{ name: 'Simple Prompt', value: 'prompt', description: 'One user prompt' },
-					{ name: 'Message List', value: 'messages', description: 'A conversation of user and assistant messages' },
-				],
-			},
-			{
-				displayName: 'Prompt',
-				name: 'prompt',
-				type: 'string',
-				typeOptions: { rows: 4 },
-				default: '',
-				required: true,
-				placeholder: 'e.g. Summarize this text in three bullet points',
-				displayOptions: { show: { inputType: ['prompt'] } },
-			},
-			{
-				displayName: 'Messages',
-				name: 'messages',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true, sortable: true },
-				default: { message: [{ role: 'user', content: '' }] },
-				placeholder: 'Add Message',
-				displayOptions: { show: { inputType: ['messages'] } },
-				options: [
-					{
-						displayName: 'Message',
-						name: 'message',
-						values: [
-							{
-								displayName: 'Role',
-								name: 'role',
-								type: 'options',
-								default: 'user',
-								options: [
-									{ name: 'Assistant', value: 'assistant' },
-									{ name: 'User', value: 'user' },
-								],
-							},
-							{
-								displayName: 'Content',
-								name: 'content',
-								type: 'string',
-								typeOptions: { rows: 2 },
-								default: '',
-							},
-						],
-					},
-				],
-			},
+			inputTypeProperty('A conversation of user and assistant messages'),
+			promptProperty,
+			messageListProperty([...MESSAGE_ROLES]),
 			{
 				displayName: 'Max Tokens',
 				name: 'maxTokens',

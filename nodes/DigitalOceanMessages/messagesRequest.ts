@@ -6,10 +6,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { readImage } from '../shared/binary';
+import { readConversation, stopSequences } from '../shared/conversation';
 import { parseFunctionTools, toAnthropicTools, type FunctionTool } from '../shared/tools';
 import { asItemInputError, checkRange, commaList, definedOnly, InputError } from '../shared/validation';
 
-export type MessageRole = 'user' | 'assistant';
+export const MESSAGE_ROLES = ['user', 'assistant'] as const;
+export type MessageRole = (typeof MESSAGE_ROLES)[number];
 
 export interface MessagesOptions {
 	system?: string;
@@ -62,30 +64,8 @@ function readMaxTokens(ctx: IExecuteFunctions, itemIndex: number): number {
 	return value;
 }
 
-function textOf(value: unknown): string {
-	return typeof value === 'string' ? value : value == null ? '' : JSON.stringify(value);
-}
-
 function readMessages(ctx: IExecuteFunctions, itemIndex: number): AnthropicMessage[] {
-	const inputType = ctx.getNodeParameter('inputType', itemIndex, 'prompt') as string;
-	if (inputType !== 'messages') {
-		const text = textOf(ctx.getNodeParameter('prompt', itemIndex, ''));
-		if (text.trim() === '') {
-			throw new InputError('The prompt is empty', 'Enter a prompt, or map it from the input with an expression.');
-		}
-		return [{ role: 'user', content: text }];
-	}
-	const list = ctx.getNodeParameter('messages.message', itemIndex, []) as Array<{ role?: MessageRole; content?: unknown }>;
-	if (list.length === 0) {
-		throw new InputError('The message list is empty', 'Add at least one message under "Messages".');
-	}
-	return list.map((message, position) => {
-		const text = textOf(message.content);
-		if (text.trim() === '') {
-			throw new InputError(`Message ${position + 1} has no content`, 'Every message needs text content.');
-		}
-		return { role: message.role === 'assistant' ? 'assistant' : 'user', content: text };
-	});
+	return readConversation(ctx, itemIndex, MESSAGE_ROLES, 'user').map(({ role, content }) => ({ role, content }));
 }
 
 /** Images go into the last user message as base64 image blocks, before its text (as Anthropic advises). */
@@ -119,11 +99,6 @@ function system(options: MessagesOptions): string | IDataObject[] | undefined {
 	return [{ type: 'text', text, cache_control: { type: 'ephemeral', ttl: options.cacheSystemPrompt } }];
 }
 
-function stopSequences(value: string | undefined): string[] | undefined {
-	const sequences = (value ?? '').split('\n').filter((sequence) => sequence !== '');
-	return sequences.length > 0 ? sequences : undefined;
-}
-
 function toolChoice(options: MessagesOptions, tools: FunctionTool[]): IDataObject | undefined {
 	const choice = options.toolChoice;
 	if (choice === undefined) return undefined;
@@ -154,20 +129,10 @@ function thinking(options: MessagesOptions, maxTokens: number): IDataObject | un
 	return { type: 'enabled', budget_tokens: budget };
 }
 
-/** checkRange, plus where to fix it. */
-function checkOption(value: number | undefined, label: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
-	try {
-		checkRange(value, label, min, max);
-	} catch (error) {
-		if (!(error instanceof InputError)) throw error;
-		throw new InputError(error.message, `Change "${label}" under Options, or remove it to use the model's default.`);
-	}
-}
-
 function optionalFields(options: MessagesOptions, maxTokens: number): IDataObject {
-	checkOption(options.temperature, 'Temperature', 0, 1);
-	checkOption(options.topP, 'Top P', 0, 1);
-	checkOption(options.topK, 'Top K', 0);
+	checkRange(options.temperature, 'Temperature', 0, 1);
+	checkRange(options.topP, 'Top P', 0, 1);
+	checkRange(options.topK, 'Top K', 0);
 	const tools = parseFunctionTools(options.functionTools);
 	return definedOnly({
 		system: system(options),

@@ -10,6 +10,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { builtInToolsProperty } from '../shared/builtInTools';
 import { createClient, readRequestSettings } from '../shared/client';
+import { inputTypeProperty, messageListProperty, promptProperty } from '../shared/conversation';
 import { modelLocator, outputMode, requestOptions } from '../shared/descriptions';
 import { runItems } from '../shared/items';
 import { searchModels } from '../shared/models';
@@ -17,7 +18,7 @@ import { redactDeep, redactSecrets } from '../shared/redact';
 import { IncompleteStreamError, StreamErrorEvent, type InferenceClient, type ReplyMeta } from '../shared/transport';
 import { simplifyResponse } from './responsesOutput';
 import { responsesOptions } from './responsesOptions';
-import { buildResponsesRequest, type ResponsesOptions, type ResponsesRequest } from './responsesRequest';
+import { buildResponsesRequest, RESPONSES_ROLES, type ResponsesOptions, type ResponsesRequest } from './responsesRequest';
 import { collectResponsesStream, type ResponseObject } from './responsesStream';
 
 const PATH = '/v1/responses';
@@ -66,62 +67,9 @@ export class DigitalOceanResponses implements INodeType {
 		credentials: [{ name: 'digitalOceanInferenceApi', required: true }],
 		properties: [
 			modelLocator('searchChatModels', 'e.g. openai-gpt-oss-120b'),
-			{
-				displayName: 'Input Type',
-				name: 'inputType',
-				type: 'options',
-				default: 'prompt',
-				options: [
-					{ name: 'Simple Prompt', value: 'prompt', description: 'One user prompt' },
-					{ name: 'Message List', value: 'messages', description: 'A conversation of system, developer, user and assistant messages' },
-				],
-			},
-			{
-				displayName: 'Prompt',
-				name: 'prompt',
-				type: 'string',
-				typeOptions: { rows: 4 },
-				default: '',
-				required: true,
-				placeholder: 'e.g. Summarize this text in three bullet points',
-				displayOptions: { show: { inputType: ['prompt'] } },
-			},
-			{
-				displayName: 'Messages',
-				name: 'messages',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true, sortable: true },
-				default: { message: [{ role: 'user', content: '' }] },
-				placeholder: 'Add Message',
-				displayOptions: { show: { inputType: ['messages'] } },
-				options: [
-					{
-						displayName: 'Message',
-						name: 'message',
-						values: [
-							{
-								displayName: 'Role',
-								name: 'role',
-								type: 'options',
-								default: 'user',
-								options: [
-									{ name: 'Assistant', value: 'assistant' },
-									{ name: 'Developer', value: 'developer' },
-									{ name: 'System', value: 'system' },
-									{ name: 'User', value: 'user' },
-								],
-							},
-							{
-								displayName: 'Content',
-								name: 'content',
-								type: 'string',
-								typeOptions: { rows: 2 },
-								default: '',
-							},
-						],
-					},
-				],
-			},
+			inputTypeProperty('A conversation of system, developer, user and assistant messages'),
+			promptProperty,
+			messageListProperty([...RESPONSES_ROLES]),
 			{
 				displayName: 'Instructions',
 				name: 'instructions',

@@ -6,10 +6,12 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { readImageAsDataUrl } from '../shared/binary';
 import { readBuiltInTools } from '../shared/builtInTools';
+import { readConversation, stopSequences, textOf } from '../shared/conversation';
 import { parseFunctionTools, toResponsesTools, type FunctionTool } from '../shared/tools';
 import { asItemInputError, checkRange, commaList, definedOnly, InputError } from '../shared/validation';
 
-export type ResponsesRole = 'system' | 'developer' | 'user' | 'assistant';
+export const RESPONSES_ROLES = ['system', 'developer', 'user', 'assistant'] as const;
+export type ResponsesRole = (typeof RESPONSES_ROLES)[number];
 
 export interface ResponsesOptions {
 	functionTools?: unknown;
@@ -47,28 +49,11 @@ const MAX_METADATA_PAIRS = 16;
 const MAX_METADATA_KEY = 64;
 const MAX_METADATA_VALUE = 512;
 
-function textOf(value: unknown): string {
-	if (typeof value === 'string') return value;
-	return value === null || value === undefined ? '' : JSON.stringify(value);
-}
-
+/** A Simple Prompt is sent as a plain string; a Message List as input messages. */
 function readInput(ctx: IExecuteFunctions, itemIndex: number): string | InputMessage[] {
-	if (ctx.getNodeParameter('inputType', itemIndex, 'prompt') === 'messages') {
-		const list = ctx.getNodeParameter('messages.message', itemIndex, []) as Array<{ role?: ResponsesRole; content?: unknown }>;
-		if (list.length === 0) throw new InputError('The message list is empty', 'Add at least one message under "Messages".');
-		return list.map((message, position) => {
-			const content = textOf(message.content);
-			if (content.trim() === '') {
-				throw new InputError(`Message ${position + 1} has no content`, 'Every message needs text content.');
-			}
-			return { role: message.role ?? 'user', content };
-		});
-	}
-	const prompt = textOf(ctx.getNodeParameter('prompt', itemIndex, ''));
-	if (prompt.trim() === '') {
-		throw new InputError('The prompt is empty', 'Enter a prompt, or map it from the input with an expression.');
-	}
-	return prompt;
+	const conversation = readConversation(ctx, itemIndex, RESPONSES_ROLES, 'user');
+	const isList = ctx.getNodeParameter('inputType', itemIndex, 'prompt') === 'messages';
+	return isList ? conversation.map(({ role, content }) => ({ role, content })) : conversation[0].content;
 }
 
 /** Images become input_image parts of the last user message (a plain prompt turns into one). */
@@ -90,15 +75,6 @@ async function attachImages(
 	}
 	target.content = parts;
 	return messages;
-}
-
-function stopSequences(stop: string | undefined): string[] | undefined {
-	const sequences = (stop ?? '').split('\n').filter((sequence) => sequence !== '');
-	if (sequences.length === 0) return undefined;
-	if (sequences.length > MAX_STOP_SEQUENCES) {
-		throw new InputError(`At most 4 stop sequences are allowed (got ${sequences.length})`, 'Put one stop sequence per line.');
-	}
-	return sequences;
 }
 
 function metadataObject(metadata: ResponsesOptions['metadata']): IDataObject | undefined {
@@ -149,36 +125,22 @@ function previousResponseId(value: string | undefined): string | undefined {
 	return id;
 }
 
-/** The shared checks say what is wrong; this adds where to fix it. */
-function withHelp<T>(description: string, check: () => T): T {
-	try {
-		return check();
-	} catch (error) {
-		if (error instanceof InputError && !error.description) throw new InputError(error.message, description);
-		throw error;
-	}
-}
-
-function checkOptionRange(value: number | undefined, label: string, min: number, max: number): void {
-	withHelp(`Change "${label}" under Options, or remove it to use the model's default.`, () => checkRange(value, label, min, max));
-}
-
 function readOptions(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	options: ResponsesOptions,
 ): { fields: IDataObject; secrets: string[] } {
-	checkOptionRange(options.temperature, 'Temperature', 0, 2);
-	checkOptionRange(options.topP, 'Top P', 0, 1);
-	checkOptionRange(options.maxOutputTokens, 'Max Output Tokens', 1, Number.MAX_SAFE_INTEGER);
+	checkRange(options.temperature, 'Temperature', 0, 2);
+	checkRange(options.topP, 'Top P', 0, 1);
+	checkRange(options.maxOutputTokens, 'Max Output Tokens', 1, Number.MAX_SAFE_INTEGER);
 	const functions = parseFunctionTools(options.functionTools);
-	const builtIn = withHelp('Check the settings of each tool under "Built-in Tools".', () => readBuiltInTools(ctx, itemIndex));
+	const builtIn = readBuiltInTools(ctx, itemIndex);
 	const tools = [...toResponsesTools(functions), ...builtIn.tools];
 	const fields = definedOnly({
 		max_output_tokens: options.maxOutputTokens,
 		temperature: options.temperature,
 		top_p: options.topP,
-		stop: stopSequences(options.stop),
+		stop: stopSequences(options.stop, MAX_STOP_SEQUENCES),
 		metadata: metadataObject(options.metadata),
 		user: options.user || undefined,
 		store: options.store,

@@ -7,6 +7,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { checkRange, commaList, InputError } from './validation';
 
+const FIX = 'Check the settings of each tool under "Built-in Tools".';
+
 export const builtInToolsProperty: INodeProperties = {
 	displayName: 'Built-in Tools',
 	name: 'builtInTools',
@@ -121,14 +123,14 @@ export function readBuiltInTools(ctx: IExecuteFunctions, itemIndex: number): Bui
 	const secrets: string[] = [];
 	for (const kb of value.knowledgeBase ?? []) {
 		const id = kb.knowledgeBaseId?.trim();
-		if (!id) throw new InputError('The knowledge base tool needs a Knowledge Base ID');
+		if (!id) throw new InputError('The knowledge base tool needs a Knowledge Base ID', FIX);
 		tools.push({ type: 'knowledge_base_retrieval', knowledge_base_id: id });
 	}
 	for (const server of value.mcp ?? []) {
 		const label = server.serverLabel?.trim();
 		const url = server.serverUrl?.trim() ?? '';
-		if (!label) throw new InputError('The MCP tool needs a Server Label');
-		if (!isHttpUrl(url)) throw new InputError(`The MCP server "${label}" needs an http(s) Server URL`);
+		if (!label) throw new InputError('The MCP tool needs a Server Label', FIX);
+		if (!isHttpUrl(url)) throw new InputError(`The MCP server "${label}" needs an http(s) Server URL`, FIX);
 		const tool: IDataObject = { type: 'mcp', server_label: label, server_url: url };
 		if (server.authorization) {
 			tool.authorization = server.authorization;
@@ -142,8 +144,8 @@ export function readBuiltInTools(ctx: IExecuteFunctions, itemIndex: number): Bui
 		tools.push(tool);
 	}
 	for (const search of value.webSearch ?? []) {
-		checkRange(search.maxUses, 'Web search Max Uses', 0, 1000);
-		checkRange(search.maxResults, 'Web search Max Results', 0, 100);
+		checkRange(search.maxUses, 'Web search Max Uses', 0, 1000, FIX);
+		checkRange(search.maxResults, 'Web search Max Results', 0, 100, FIX);
 		const tool: IDataObject = { type: 'web_search' };
 		if (search.maxUses) tool.max_uses = search.maxUses;
 		if (search.maxResults) tool.max_results = search.maxResults;

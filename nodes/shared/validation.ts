@@ -15,11 +15,18 @@ export class InputError extends Error {
 	}
 }
 
-export function checkRange(value: number | undefined, label: string, min: number, max: number): void {
+/** Checks an option's number; the error says where to fix it (or pass a better `description`). */
+export function checkRange(
+	value: number | undefined,
+	label: string,
+	min: number,
+	max = Number.MAX_SAFE_INTEGER,
+	description = `Change "${label}" under Options, or remove it to use the model's default.`,
+): void {
 	if (value === undefined) return;
 	if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) {
 		const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`;
-		throw new InputError(`${label} must be ${range} (got ${String(value)})`);
+		throw new InputError(`${label} must be ${range} (got ${String(value)})`, description);
 	}
 }
 

@@ -2,6 +2,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { REASONING_EFFORT_OPTIONS } from '../shared/reasoning';
+import { imageBinaryFieldsOption, imageDetailOption, streamResponseOption, temperatureOption, topPOption, userOption } from '../shared/textOptions';
 
 export const CACHE_TTL_OPTIONS: INodePropertyOptions[] = [
 	{ name: 'Off', value: 'none' },
@@ -32,27 +33,8 @@ export const chatOptions: INodeProperties = {
 			description:
 				'Functions the model may ask you to call, as a JSON array. Chat, Responses and Anthropic formats are all accepted. The calls appear in the output under toolCalls.',
 		},
-		{
-			displayName: 'Image Binary Fields',
-			name: 'imageBinaryFields',
-			type: 'string',
-			default: 'data',
-			placeholder: 'e.g. data, photo',
-			description:
-				'Names of the input binary fields holding images (PNG, JPEG or WebP) to send with the prompt, separated by commas. Needs a vision model such as nemotron-nano-12b-v2-vl.',
-		},
-		{
-			displayName: 'Image Detail',
-			name: 'imageDetail',
-			type: 'options',
-			default: 'auto',
-			options: [
-				{ name: 'Auto', value: 'auto' },
-				{ name: 'High', value: 'high' },
-				{ name: 'Low', value: 'low' },
-			],
-			description: 'How closely the vision model looks at the images',
-		},
+		imageBinaryFieldsOption,
+		imageDetailOption,
 		{
 			displayName: 'JSON Schema',
 			name: 'jsonSchema',
@@ -181,14 +163,7 @@ export const chatOptions: INodeProperties = {
 			default: '',
 			description: 'Up to 4 sequences, one per line, where the model stops generating',
 		},
-		{
-			displayName: 'Stream Response',
-			name: 'stream',
-			type: 'boolean',
-			default: true,
-			description:
-				'Whether to receive the answer as a stream inside the node, so long answers never hit the timeout. The output is the same either way.',
-		},
+		streamResponseOption,
 		{
 			displayName: 'System Message',
 			name: 'systemMessage',
@@ -206,14 +181,7 @@ export const chatOptions: INodeProperties = {
 			description:
 				'Mark the system message for prompt caching (Anthropic and OpenAI models): repeated calls within the time read it from the cache at a lower price',
 		},
-		{
-			displayName: 'Temperature',
-			name: 'temperature',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 2 },
-			default: 1,
-			description: 'Higher values make the answer more random, lower values more focused',
-		},
+		temperatureOption(2),
 		{
 			displayName: 'Tool Choice',
 			name: 'toolChoice',
@@ -235,20 +203,7 @@ export const chatOptions: INodeProperties = {
 			description: 'The function the model must call',
 			displayOptions: { show: { toolChoice: ['function'] } },
 		},
-		{
-			displayName: 'Top P',
-			name: 'topP',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-			default: 1,
-			description: 'Nucleus sampling: only the tokens within this probability mass are considered',
-		},
-		{
-			displayName: 'User',
-			name: 'user',
-			type: 'string',
-			default: '',
-			description: 'An ID of your end user, passed on to the model provider',
-		},
+		topPOption,
+		userOption,
 	],
 };

@@ -1,5 +1,6 @@
 /** The Embeddings node's "Options" collection: `encoding_format` and `user` reach the API only when added. */
 import type { INodeProperties } from 'n8n-workflow';
+import { userOption } from '../shared/textOptions';
 
 /** The API takes 1–2048 strings per request (contract §10). */
 export const MAX_BATCH_SIZE = 2048;
@@ -43,12 +44,6 @@ export const embeddingsOptions: INodeProperties = {
 			default: false,
 			description: 'Whether to add the embedded text to the output item, next to its vector',
 		},
-		{
-			displayName: 'User',
-			name: 'user',
-			type: 'string',
-			default: '',
-			description: 'An ID of your end user, passed on to the model provider',
-		},
+		userOption,
 	],
 };

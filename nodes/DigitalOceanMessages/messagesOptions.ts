@@ -2,6 +2,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { REASONING_EFFORT_OPTIONS } from '../shared/reasoning';
+import { imageBinaryFieldsOption, streamResponseOption, temperatureOption, topPOption } from '../shared/textOptions';
 
 export const messagesOptions: INodeProperties = {
 	displayName: 'Options',
@@ -31,15 +32,7 @@ export const messagesOptions: INodeProperties = {
 			description:
 				'Functions the model may call, as a JSON array of {name, description, input_schema}. OpenAI-style definitions with "parameters" are accepted too. The calls come back in toolUses.',
 		},
-		{
-			displayName: 'Image Binary Fields',
-			name: 'imageBinaryFields',
-			type: 'string',
-			default: 'data',
-			placeholder: 'e.g. data, photo',
-			description:
-				'Names of the input binary fields holding images (PNG, JPEG or WebP) to send with the last user message, separated by commas',
-		},
+		imageBinaryFieldsOption,
 		{
 			displayName: 'Reasoning Effort',
 			name: 'reasoningEffort',
@@ -67,14 +60,7 @@ export const messagesOptions: INodeProperties = {
 			default: '',
 			description: 'Sequences, one per line, where the model stops generating',
 		},
-		{
-			displayName: 'Stream Response',
-			name: 'stream',
-			type: 'boolean',
-			default: true,
-			description:
-				'Whether to receive the answer as a stream inside the node, so long answers never hit the timeout. The output is the same either way.',
-		},
+		streamResponseOption,
 		{
 			displayName: 'System Prompt',
 			name: 'system',
@@ -83,14 +69,7 @@ export const messagesOptions: INodeProperties = {
 			default: '',
 			description: 'Instructions for the model, sent as the top-level system prompt',
 		},
-		{
-			displayName: 'Temperature',
-			name: 'temperature',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-			default: 1,
-			description: 'Higher values make the answer more random, lower values more focused',
-		},
+		temperatureOption(1),
 		{
 			displayName: 'Thinking',
 			name: 'thinking',
@@ -142,14 +121,7 @@ export const messagesOptions: INodeProperties = {
 			default: 40,
 			description: 'Only the K most likely tokens are considered at each step',
 		},
-		{
-			displayName: 'Top P',
-			name: 'topP',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-			default: 1,
-			description: 'Nucleus sampling: only the tokens within this probability mass are considered',
-		},
+		topPOption,
 		{
 			displayName: 'User ID',
 			name: 'userId',

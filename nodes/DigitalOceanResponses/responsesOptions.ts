@@ -2,6 +2,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { REASONING_EFFORT_OPTIONS } from '../shared/reasoning';
+import { imageBinaryFieldsOption, imageDetailOption, streamResponseOption, temperatureOption, topPOption, userOption } from '../shared/textOptions';
 
 export const responsesOptions: INodeProperties = {
 	displayName: 'Options',
@@ -18,27 +19,8 @@ export const responsesOptions: INodeProperties = {
 			description:
 				'Functions the model may ask your workflow to call, as a JSON array such as [{"name": "get_weather", "description": "…", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}]. Chat-style and Anthropic-style definitions are accepted too. Calls appear under functionCalls in the output.',
 		},
-		{
-			displayName: 'Image Binary Fields',
-			name: 'imageBinaryFields',
-			type: 'string',
-			default: 'data',
-			placeholder: 'e.g. data, photo',
-			description:
-				'Names of the input binary fields holding images (PNG, JPEG or WebP) to send with the last user message, separated by commas. Needs a vision model.',
-		},
-		{
-			displayName: 'Image Detail',
-			name: 'imageDetail',
-			type: 'options',
-			default: 'auto',
-			options: [
-				{ name: 'Auto', value: 'auto' },
-				{ name: 'High', value: 'high' },
-				{ name: 'Low', value: 'low' },
-			],
-			description: 'How closely the vision model looks at the images',
-		},
+		imageBinaryFieldsOption,
+		imageDetailOption,
 		{
 			displayName: 'Max Output Tokens',
 			name: 'maxOutputTokens',
@@ -100,22 +82,8 @@ export const responsesOptions: INodeProperties = {
 			description:
 				'Whether DigitalOcean keeps the response so a later request can continue from it with Previous Response ID',
 		},
-		{
-			displayName: 'Stream Response',
-			name: 'stream',
-			type: 'boolean',
-			default: true,
-			description:
-				'Whether to receive the answer as a stream inside the node, so long answers never hit the timeout. The output is the same either way.',
-		},
-		{
-			displayName: 'Temperature',
-			name: 'temperature',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 2 },
-			default: 1,
-			description: 'Higher values make the answer more random, lower values more focused',
-		},
+		streamResponseOption,
+		temperatureOption(2),
 		{
 			displayName: 'Tool Choice',
 			name: 'toolChoice',
@@ -138,20 +106,7 @@ export const responsesOptions: INodeProperties = {
 			description: 'The function (from Function Tools) the model must call',
 			displayOptions: { show: { toolChoice: ['function'] } },
 		},
-		{
-			displayName: 'Top P',
-			name: 'topP',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-			default: 1,
-			description: 'Nucleus sampling: only the tokens within this probability mass are considered',
-		},
-		{
-			displayName: 'User',
-			name: 'user',
-			type: 'string',
-			default: '',
-			description: 'An ID of your end user, passed on to the model provider',
-		},
+		topPOption,
+		userOption,
 	],
 };

@@ -29,7 +29,9 @@ export const chatOptions: INodeProperties = {
 			displayName: 'Function Tools',
 			name: 'functionTools',
 			type: 'json',
-			default: '[\n  {\n    "name": "get_weather",\n    "description": "Current weather for a city",\n    "parameters": {\n      "type": "object",\n      "properties": { "city": { "type": "string" } },\n      "required": ["city"]\n    }\n  }\n]',
+			// Empty by default: adding the option must not send an example tool the user never wrote.
+			default: '[]',
+			hint: 'e.g. [{"name": "get_weather", "description": "Current weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}]',
 			description:
 				'Functions the model may ask you to call, as a JSON array. Chat, Responses and Anthropic formats are all accepted. The calls appear in the output under toolCalls.',
 		},

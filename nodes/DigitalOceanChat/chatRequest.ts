@@ -178,8 +178,8 @@ export async function buildChatRequest(ctx: IExecuteFunctions, itemIndex: number
 		Object.assign(body, { messages }, optionalFields(options));
 		if (tools.length > 0) body.tools = tools;
 		const choice = toolChoice(options, functions.map((tool) => tool.name));
-		if (choice === 'required' && tools.length === 0) {
-			throw new InputError('Tool Choice "Required" needs at least one tool', 'Add Function Tools or Built-in Tools.');
+		if (choice !== undefined && tools.length === 0) {
+			throw new InputError('Tool Choice needs at least one tool', 'Add Function Tools or Built-in Tools, or remove Tool Choice.');
 		}
 		if (choice !== undefined) body.tool_choice = choice;
 		return { body: body as ChatRequest['body'], secrets: builtIn.secrets };

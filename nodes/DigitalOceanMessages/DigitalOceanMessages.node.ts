@@ -68,7 +68,8 @@ export class DigitalOceanMessages implements INodeType {
 				name: 'maxTokens',
 				type: 'number',
 				typeOptions: { minValue: 1 },
-				default: 1024,
+				// Room for the smallest thinking budget (1,024) plus an answer, so enabling Thinking just works.
+				default: 4096,
 				required: true,
 				description: 'Maximum number of tokens to generate, thinking included (required by the Messages API)',
 			},

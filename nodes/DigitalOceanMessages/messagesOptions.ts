@@ -27,8 +27,9 @@ export const messagesOptions: INodeProperties = {
 			displayName: 'Function Tools',
 			name: 'functionTools',
 			type: 'json',
-			default:
-				'[\n  {\n    "name": "get_weather",\n    "description": "Get the current weather for a city",\n    "input_schema": {\n      "type": "object",\n      "properties": { "city": { "type": "string" } },\n      "required": ["city"]\n    }\n  }\n]',
+			// Empty by default: adding the option must not send an example tool the user never wrote.
+			default: '[]',
+			hint: 'e.g. [{"name": "get_weather", "description": "Current weather", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}]',
 			description:
 				'Functions the model may call, as a JSON array of {name, description, input_schema}. OpenAI-style definitions with "parameters" are accepted too. The calls come back in toolUses.',
 		},

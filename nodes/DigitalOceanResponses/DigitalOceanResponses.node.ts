@@ -14,8 +14,8 @@ import { inputTypeProperty, messageListProperty, promptProperty } from '../share
 import { modelLocator, outputMode, requestOptions } from '../shared/descriptions';
 import { runItems } from '../shared/items';
 import { searchModels } from '../shared/models';
-import { redactDeep, redactSecrets } from '../shared/redact';
-import { IncompleteStreamError, StreamErrorEvent, type InferenceClient, type ReplyMeta } from '../shared/transport';
+import { redactDeep } from '../shared/redact';
+import type { InferenceClient, ReplyMeta } from '../shared/transport';
 import { simplifyResponse } from './responsesOutput';
 import { responsesOptions } from './responsesOptions';
 import { buildResponsesRequest, RESPONSES_ROLES, type ResponsesOptions, type ResponsesRequest } from './responsesRequest';
@@ -37,17 +37,7 @@ async function respond(
 	// `response.chunk` format carries usage only when asked for; typed events always end with it.
 	return await client.stream(
 		{ path: PATH, body: { ...body, stream: true, stream_options: { include_usage: true } }, itemIndex, secrets },
-		async (events, meta) => {
-			try {
-				return { response: await collectResponsesStream(events, meta.sse), meta };
-			} catch (error) {
-				// A malformed event is quoted in its error message; it may echo the MCP authorization.
-				if (error instanceof Error && !(error instanceof IncompleteStreamError) && !(error instanceof StreamErrorEvent)) {
-					error.message = redactSecrets(error.message, secrets);
-				}
-				throw error;
-			}
-		},
+		async (events, meta) => ({ response: await collectResponsesStream(events, meta.sse), meta }),
 	);
 }
 

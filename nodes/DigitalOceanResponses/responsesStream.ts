@@ -123,7 +123,8 @@ class TypedEventReader {
 			object: final.object ?? this.base.object ?? 'response',
 			model: final.model ?? this.base.model ?? '',
 			status: final.status ?? 'completed',
-			output: Array.isArray(final.output) ? final.output : assembled,
+			// A final event with an empty output must not discard what the stream delivered.
+			output: Array.isArray(final.output) && (final.output.length > 0 || assembled.length === 0) ? final.output : assembled,
 		} as ResponseObject;
 	}
 

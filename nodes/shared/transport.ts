@@ -10,6 +10,7 @@ import type { INode } from 'n8n-workflow';
 import { httpError, networkError, streamErrorStatus } from './errors';
 import { errorCode, headerValue, timeoutPhase, type TimeoutPhase } from './netCodes';
 import { gateKey, pauseGate, waitForGate } from './rateGate';
+import { redactSecrets } from './redact';
 import { backoffDelayMs, isRetryableNetworkError, isRetryableStatus, serverRetryDelayMs, type RetryMode } from './retry';
 import { abortableSleep, CancelledError } from './sleep';
 import { parseSse, type SseEvent } from './sse';
@@ -319,6 +320,8 @@ export class InferenceClient {
 				if (brokenStream || timeoutPhase(error)) {
 					throw networkError(node, error, this.errorContext(call, timeoutPhase(error)), call.itemIndex);
 				}
+				// A consumer's own error (e.g. a malformed event quoted in the message) may echo a secret.
+				if (error instanceof Error) error.message = redactSecrets(error.message, [this.config.apiKey, ...(call.secrets ?? [])]);
 				throw error;
 			}
 		}

@@ -185,6 +185,7 @@ describe('Chat: bad tool input fails before any request', () => {
 		[{ options: { functionTools: '{not json' } }, /Function Tools is not valid JSON/],
 		[{ options: { functionTools: JSON.stringify(WEATHER_TOOL), toolChoice: 'function', toolChoiceFunction: 'other' } }, /not among the Function Tools/],
 		[{ options: { toolChoice: 'required' } }, /needs at least one tool/],
+		[{ options: { toolChoice: 'auto' } }, /needs at least one tool/],
 		[{ builtInTools: { mcp: [{ serverLabel: 'docs', serverUrl: 'not a url' }] } }, /http\(s\) Server URL/],
 		[{ builtInTools: { knowledgeBase: [{ knowledgeBaseId: ' ' }] } }, /Knowledge Base ID/],
 		[{ model: model('', 'router') }, /No model selected/],

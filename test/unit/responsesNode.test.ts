@@ -572,6 +572,17 @@ describe('collectResponsesStream', () => {
 		});
 	});
 
+	it('keeps the streamed output when response.completed carries an empty output list', async () => {
+		const response = await collectResponsesStream(
+			events(
+				{ type: 'response.created', response: { id: 'resp_4', object: 'response', model: 'm', status: 'in_progress', output: [] } },
+				{ type: 'response.output_text.delta', output_index: 0, content_index: 0, delta: 'Kept' },
+				{ type: 'response.completed', response: { status: 'completed', output: [] } },
+			),
+		);
+		expect(response.output).toMatchObject([{ type: 'message', content: [{ type: 'output_text', text: 'Kept' }] }]);
+	});
+
 	it('needs response.completed in the typed format, even after [DONE]', async () => {
 		const partial = events({ type: 'response.output_text.delta', output_index: 0, content_index: 0, delta: 'Hel' });
 		await expect(collectResponsesStream(partial, { sawDone: true })).rejects.toMatchObject({ name: 'IncompleteStreamError' });

@@ -288,6 +288,18 @@ describe('streams', () => {
 		expect(chatRequests()).toHaveLength(1);
 	});
 
+	it('scrubs secrets from a consumer error that quotes the stream (e.g. a malformed event)', async () => {
+		const secret = 'mcp-token-that-must-not-leak';
+		const error = await client()
+			.stream({ path: CHAT, body: streamBody, secrets: [secret] }, async () => {
+				throw new Error(`Unexpected event: {"authorization":"Bearer ${secret}"}`);
+			})
+			.catch((e) => e);
+		expect(error.message).toContain('Unexpected event');
+		expect(error.message).not.toContain(secret);
+		expect(error.message).not.toContain(DEFAULT_KEY);
+	});
+
 	it('reports a stream that keeps breaking once retries run out', async () => {
 		emulator.control.enqueueFaults([
 			{ kind: 'truncate-stream', path: CHAT },

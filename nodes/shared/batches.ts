@@ -4,11 +4,13 @@
  * the first request; outputs keep input order and carry `pairedItem: {item: i}`; with "Continue On Fail"
  * an item that fails to prepare becomes `{json: {error}, pairedItem}` and is left out of every batch, and
  * every item of a failed batch gets the batch's error; without it, the first failure (by item order) is
- * rethrown with its itemIndex — a failed batch reports its first item. A cancelled execution is never
- * turned into error items.
+ * rethrown with its itemIndex — a failed batch reports its first item. A batch the API rejects for its
+ * input (400/413/422: often one over-long text) is halved until the culprit stands alone, so one bad
+ * text never sinks the good ones (a bounded number of extra requests, only on failure). A cancelled
+ * execution is never turned into error items.
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { withItemIndex } from './errors';
 import { cancelledError, errorItem, isCancellation } from './items';
@@ -68,6 +70,16 @@ export function splitIntoBatches<T>(
 	return batches;
 }
 
+/** The API refused the request for what it carried (not auth, quota or an outage). */
+function isInputRejection(error: unknown): boolean {
+	return error instanceof NodeApiError && ['400', '413', '422'].includes(String(error.httpCode));
+}
+
+/** Extra requests one batch may spend isolating bad items: two per halving level, plus slack. */
+function bisectionBudget(size: number): number {
+	return 2 * Math.ceil(Math.log2(Math.max(2, size))) + 2;
+}
+
 export async function runBatches<T>(
 	ctx: IExecuteFunctions,
 	handler: BatchHandler<T>,
@@ -94,31 +106,56 @@ export async function runBatches<T>(
 	let cancelled: unknown;
 	let next = 0;
 
+	/** Sends one (part of a) batch; returns its error instead of throwing, results stored on success. */
+	const attempt = async (batch: Batch<T>): Promise<unknown> => {
+		const first = batch.entries[0].itemIndex;
+		try {
+			const outputs = await handler(batch);
+			if (outputs.length !== batch.entries.length) {
+				throw new NodeOperationError(
+					ctx.getNode(),
+					`A batch of ${batch.entries.length} items produced ${outputs.length} results`,
+					{ itemIndex: first, description: 'This is a bug in the node: every item of a batch needs its own result.' },
+				);
+			}
+			batch.entries.forEach((entry, position) => {
+				results[entry.itemIndex] = outputs[position].map((output) => ({ ...output, pairedItem: { item: entry.itemIndex } }));
+			});
+			return undefined;
+		} catch (error) {
+			if (isCancellation(ctx, error)) throw error;
+			return error;
+		}
+	};
+
+	const fail = (batch: Batch<T>, error: unknown) => {
+		if (continueOnFail) {
+			for (const entry of batch.entries) results[entry.itemIndex] = [errorItem(error, entry.itemIndex)];
+		} else failures.set(batch.entries[0].itemIndex, error);
+	};
+
+	/** Halves an input-rejected batch until each failing part is a single item (or the budget is spent). */
+	const settle = async (batch: Batch<T>, error: unknown, budget: { left: number }): Promise<void> => {
+		if (batch.entries.length === 1 || !isInputRejection(error) || budget.left < 2) return fail(batch, error);
+		const middle = Math.ceil(batch.entries.length / 2);
+		for (const entries of [batch.entries.slice(0, middle), batch.entries.slice(middle)]) {
+			if (!continueOnFail && failures.size > 0) return; // the run fails anyway: spend nothing more
+			const part = { index: batch.index, entries };
+			budget.left -= 1;
+			const partError = await attempt(part);
+			if (partError !== undefined) await settle(part, partError, budget);
+		}
+	};
+
 	const worker = async () => {
 		// Stop taking new batches once one failed (without continueOnFail) or the run was cancelled.
 		while (next < batches.length && failures.size === 0 && cancelled === undefined) {
 			const batch = batches[next++];
-			const first = batch.entries[0].itemIndex;
 			try {
-				const outputs = await handler(batch);
-				if (outputs.length !== batch.entries.length) {
-					throw new NodeOperationError(
-						ctx.getNode(),
-						`A batch of ${batch.entries.length} items produced ${outputs.length} results`,
-						{ itemIndex: first, description: 'This is a bug in the node: every item of a batch needs its own result.' },
-					);
-				}
-				batch.entries.forEach((entry, position) => {
-					results[entry.itemIndex] = outputs[position].map((output) => ({
-						...output,
-						pairedItem: { item: entry.itemIndex },
-					}));
-				});
+				const error = await attempt(batch);
+				if (error !== undefined) await settle(batch, error, { left: bisectionBudget(batch.entries.length) });
 			} catch (error) {
-				if (isCancellation(ctx, error)) cancelled = error;
-				else if (continueOnFail) {
-					for (const entry of batch.entries) results[entry.itemIndex] = [errorItem(error, entry.itemIndex)];
-				} else failures.set(first, error);
+				cancelled = error;
 			}
 		}
 	};

@@ -17,6 +17,7 @@ export function defaultConfig(): EmulatorConfig {
     responsesStreamFormat: 'events',
     responsesStreamDone: false,
     embeddingDimensions: 1024,
+    embeddingMaxInputTokens: 32768,
     agentModel: 'llama3.3-70b-instruct',
   };
 }
@@ -71,6 +72,13 @@ export function mergeConfig(current: EmulatorConfig, patch: unknown): EmulatorCo
       throw new ConfigError(`embeddingDimensions must be an integer between 1 and ${MAX_EMBEDDING_DIMENSIONS}`);
     }
     next.embeddingDimensions = dims;
+  }
+  if ('embeddingMaxInputTokens' in patch) {
+    const limit = patch.embeddingMaxInputTokens;
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
+      throw new ConfigError('embeddingMaxInputTokens must be a positive integer');
+    }
+    next.embeddingMaxInputTokens = limit;
   }
   if ('agentModel' in patch) {
     const model = typeof patch.agentModel === 'string' ? findModel(patch.agentModel) : undefined;

@@ -71,6 +71,11 @@ export interface EmulatorConfig {
   responsesStreamDone: boolean;
   /** Length of /v1/embeddings vectors (qwen3-embedding-0.6b really has 1024). */
   embeddingDimensions: number;
+  /**
+   * Longest text /v1/embeddings takes, in tokens (≈ chars/4); longer → 400 naming `input[i]`.
+   * UNVERIFIED: DO documents no per-string limit; 32,768 is qwen3-embedding-0.6b's context.
+   */
+  embeddingMaxInputTokens: number;
   /** The model the agent endpoint answers with (reported as `model`); a chat model of the catalog. */
   agentModel: string;
 }

@@ -263,10 +263,11 @@ describe('DigitalOcean Embeddings node', () => {
 		expect(error.httpCode).toBe('400');
 		expect(`${error.message} ${error.description ?? ''}`).toMatch(/embedding model/);
 		expect(error.context.itemIndex).toBe(0);
-		expect(embeddingRequests()).toHaveLength(1);
+		// The batch was rejected for its input, so it was halved once to find the culprit.
+		expect(embeddingRequests()).toHaveLength(2);
 	});
 
-	it('maps a 400 on the second batch to a NodeApiError on its first item, after the first batch succeeded', async () => {
+	it('halves a batch rejected with a 400: the halves go through and every vector lines up', async () => {
 		emulator.control.enqueueFaults([
 			{ kind: 'status', status: 200, path: EMBEDDINGS, body: replyFor(['a', 'b']) },
 			{
@@ -276,12 +277,38 @@ describe('DigitalOcean Embeddings node', () => {
 				body: { id: 'bad_request', message: "'input' must contain at most 2048 items" },
 			},
 		]);
-		const error = await run(['a', 'b', 'c', 'd'], { options: { batchSize: 2 } }).catch((e) => e);
+		const texts = ['a', 'b', 'c', 'd'];
+		const output = await run(texts, { options: { batchSize: 2 } });
+		expectAligned(output, texts);
+		expect(embeddingRequests().map((request) => (request.body as { input: string[] }).input)).toEqual([
+			['a', 'b'],
+			['c', 'd'],
+			['c'],
+			['d'],
+		]);
+	});
+
+	it('isolates one over-long text: only its item fails, the other 255 of its batch are embedded', async () => {
+		emulator.control.configure({ embeddingMaxInputTokens: 50 });
+		const texts = Array.from({ length: 300 }, (_, i) => (i === 77 ? 'too long '.repeat(40) : `sentence ${i}`));
+		const output = await run(texts, {}, { continueOnFail: true });
+		expect(output).toHaveLength(300);
+		expect(Object.keys(output[77].json)).toEqual(['error']);
+		expect(String(output[77].json.error)).toMatch(/input\[0\]|tokens/);
+		output.forEach((item, i) => {
+			expect(item.pairedItem).toEqual({ item: i });
+			if (i !== 77) expect(item.json.embedding).toEqual(expectedEmbedding(texts[i], DIMS));
+		});
+		// 2 batches + at most 2 requests per halving level of the failed 256-item batch.
+		expect(embeddingRequests().length).toBeLessThanOrEqual(2 + 2 * 8);
+	});
+
+	it('without Continue On Fail, names the over-long item itself', async () => {
+		emulator.control.configure({ embeddingMaxInputTokens: 50 });
+		const texts = Array.from({ length: 40 }, (_, i) => (i === 29 ? 'too long '.repeat(40) : `sentence ${i}`));
+		const error = await run(texts).catch((e) => e);
 		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.httpCode).toBe('400');
-		expect(error.message).toMatch(/2048/);
-		expect(error.context.itemIndex).toBe(2);
-		expect(embeddingRequests()).toHaveLength(2);
+		expect(error.context.itemIndex).toBe(29);
 	});
 
 	it('retries a 503 and still lines every vector up', async () => {

@@ -11,6 +11,13 @@ export function registerEmbeddings(router: Router): void {
   router.add('POST', '/v1/embeddings', (ex, { state }) => {
     const req = validateEmbeddingsRequest(requireJsonObject(ex.parsed));
     const model = resolveEmbeddingModel(req.model, state.config.forbiddenModels);
+    const limit = state.config.embeddingMaxInputTokens;
+    req.inputs.forEach((text, index) => {
+      const tokens = countTokens(text);
+      if (tokens > limit) {
+        throw invalidParam(`input[${index}]`, `'input[${index}]' has ${tokens} tokens; the model takes at most ${limit}.`, 'context_length_exceeded');
+      }
+    });
     const dimensions = state.config.embeddingDimensions;
     const data = req.inputs.map((text, index) => {
       const vector = expectedEmbedding(text, dimensions);

@@ -34,6 +34,14 @@ describe('expectedEmbedding()', () => {
 });
 
 describe('POST /v1/embeddings', () => {
+  it('rejects a text longer than embeddingMaxInputTokens, naming its index', async () => {
+    emu.control.configure({ embeddingMaxInputTokens: 5 });
+    const { status, json } = await embed({ model: MODEL, input: ['short', 'this text is far longer than twenty characters', 'ok'] });
+    expect(status).toBe(400);
+    expect(json.message).toMatch(/input\[1\]/);
+    expect((await embed({ model: MODEL, input: ['short', 'ok'] })).status).toBe(200);
+  });
+
   it('answers {object:"list", model, data, usage} with 1024-dim vectors by default', async () => {
     const { status, json } = await embed({ model: MODEL, input: 'The food was delicious' });
     expect(status).toBe(200);

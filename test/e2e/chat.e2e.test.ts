@@ -5,30 +5,14 @@
  *   npm run test:e2e            (builds first; the first run installs n8n: a few minutes)
  */
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 
-import { startEmulator } from '../emulator';
-import type { Emulator } from '../emulator';
-import {
-	PACKAGE_ROOT,
-	cloneWorkflow,
-	createN8nHome,
-	ensureN8n,
-	killAllN8nProcesses,
-	nodeOutput,
-	readExample,
-	type ExecuteResult,
-	type N8nHome,
-} from './harness';
+import type { LoggedRequest } from '../emulator';
+import { cloneWorkflow, nodeOutput, readExample } from './harness';
+import { MODEL_CREDENTIAL_TYPE, RUN_TIMEOUT, modelCredential, postsTo, testNoKeyLeak, useN8nWithEmulator } from './setup';
 
 const CHAT_NODE = 'DigitalOcean Chat';
-const CRED_TYPE = 'digitalOceanInferenceApi';
-/** The credential the examples reference. */
-const GOOD_CRED = { id: 'doInfCredential01', name: 'DigitalOcean Model Access Key' };
 const WRONG_CRED = { id: 'doInfCredWrongKey1', name: 'DigitalOcean wrong key (e2e)' };
 /** Random per run, so a leak check cannot pass by accident. */
-const GOOD_KEY = `do-e2e-good-${randomBytes(12).toString('hex')}`;
 const WRONG_KEY = `do-e2e-wrong-${randomBytes(12).toString('hex')}`;
 
 const basic = readExample('chat-basic');
@@ -37,7 +21,7 @@ const continueOnFail = readExample('chat-continue-on-fail');
 const wrongKey = cloneWorkflow(basic, {
 	id: 'doInfChatWrongKey01',
 	name: 'DigitalOcean Chat: wrong key (e2e)',
-	credentials: { [CRED_TYPE]: WRONG_CRED },
+	credentials: { [MODEL_CREDENTIAL_TYPE]: WRONG_CRED },
 });
 
 const PNG_BASE64 = (() => {
@@ -45,61 +29,19 @@ const PNG_BASE64 = (() => {
 	return (setImage.parameters as any).assignments.assignments[0].value as string;
 })();
 
-const BUILT_FILES = [
-	'dist/credentials/DigitalOceanInferenceApi.credentials.js',
-	'dist/nodes/DigitalOceanChat/DigitalOceanChat.node.js',
-];
+const setup = useN8nWithEmulator({
+	workflows: [basic, vision, continueOnFail, wrongKey],
+	builtFiles: ['dist/nodes/DigitalOceanChat/DigitalOceanChat.node.js'],
+	// The emulator accepts only the model key, so WRONG_KEY gets a real 401.
+	credentials: (ctx) => [modelCredential(ctx), modelCredential(ctx, WRONG_KEY, WRONG_CRED)],
+});
 
-let emulator: Emulator | undefined;
-let home: N8nHome | undefined;
-/** Every execute result of this file (for the leak check). */
-const executions: ExecuteResult[] = [];
-
-/** Runs a workflow and returns its result plus the emulator requests it caused. */
-async function runWorkflow(id: string) {
-	const before = emulator!.control.requests().length;
-	const result = await home!.executeWorkflow(id);
-	executions.push(result);
-	const requests = emulator!.control.requests().slice(before);
-	if (!result.run) {
-		throw new Error(
-			`n8n printed no run JSON for ${id} (exit ${result.exitCode})\n--- stdout ---\n${result.stdout.slice(-4000)}\n--- stderr ---\n${result.stderr.slice(-4000)}`,
-		);
-	}
-	return { result, run: result.run, requests };
-}
-
-function chatRequests(requests: ReturnType<Emulator['control']['requests']>) {
-	return requests.filter((r) => r.method === 'POST' && r.path === '/v1/chat/completions');
-}
-
-beforeAll(async () => {
-	const missing = BUILT_FILES.filter((f) => !fs.existsSync(path.join(PACKAGE_ROOT, f)));
-	if (missing.length) {
-		throw new Error(`The package is not built (missing ${missing.join(', ')}). Run \`npm run build\`, or use \`npm run test:e2e\` which builds first.`);
-	}
-	const install = await ensureN8n();
-	emulator = await startEmulator({ port: 0, keys: [GOOD_KEY] });
-	home = await createN8nHome(install);
-	await home.importCredentials([
-		{ ...GOOD_CRED, type: CRED_TYPE, data: { apiKey: GOOD_KEY, baseUrl: emulator.url } },
-		{ ...WRONG_CRED, type: CRED_TYPE, data: { apiKey: WRONG_KEY, baseUrl: emulator.url } },
-	]);
-	await home.importWorkflows([basic, vision, continueOnFail, wrongKey]);
-}, 15 * 60_000);
-
-afterAll(async () => {
-	home?.dispose();
-	killAllN8nProcesses();
-	await emulator?.close();
-}, 30_000);
-
-const RUN_TIMEOUT = 3 * 60_000;
+const chatRequests = (requests: LoggedRequest[]) => postsTo(requests, '/v1/chat/completions');
 
 test(
 	'chat: a prompt from the previous node goes to the model and the answer comes back',
 	async () => {
-		const { result, run, requests } = await runWorkflow(basic.id);
+		const { result, run, requests } = await setup.run(basic.id);
 		expect(run.data.resultData.error).toBeUndefined();
 		expect(result.exitCode).toBe(0);
 
@@ -129,7 +71,7 @@ test(
 		expect(chats).toHaveLength(1);
 		const [req] = chats;
 		expect(req.status).toBe(200);
-		expect(req.headers.authorization).toBe(`Bearer ${GOOD_KEY}`);
+		expect(req.headers.authorization).toBe(`Bearer ${setup.modelKey}`);
 		expect(req.headers['content-type']).toMatch(/^application\/json/);
 		// Only what the user set, plus the transport's own streaming switch (the node's default).
 		const { stream, stream_options, ...body } = req.body as Record<string, unknown>;
@@ -150,7 +92,7 @@ test(
 test(
 	'chat vision: a binary PNG from Convert to File is sent as an image_url data URL',
 	async () => {
-		const { result, run, requests } = await runWorkflow(vision.id);
+		const { result, run, requests } = await setup.run(vision.id);
 		expect(run.data.resultData.error).toBeUndefined();
 		expect(result.exitCode).toBe(0);
 
@@ -187,7 +129,7 @@ test(
 test(
 	'chat with a wrong key: the workflow fails with a 401 that points at the Model Access Key',
 	async () => {
-		const { result, run, requests } = await runWorkflow(wrongKey.id);
+		const { result, run, requests } = await setup.run(wrongKey.id);
 		expect(result.exitCode).toBe(1);
 		const error = run.data.resultData.error!;
 		expect(error).toBeDefined();
@@ -207,7 +149,7 @@ test(
 test(
 	'chat continue on fail: 3 items, the 2nd uses an unknown model → 3 outputs in order, the 2nd is {error}',
 	async () => {
-		const { result, run, requests } = await runWorkflow(continueOnFail.id);
+		const { result, run, requests } = await setup.run(continueOnFail.id);
 		expect(run.data.resultData.error).toBeUndefined();
 		expect(result.exitCode).toBe(0);
 
@@ -232,23 +174,4 @@ test(
 	RUN_TIMEOUT,
 );
 
-test(
-	'no model access key appears in run output, n8n logs or n8n files',
-	async () => {
-		if (executions.length === 0) await runWorkflow(basic.id); // when run alone with -t
-		const leaks: string[] = [];
-		for (const key of [GOOD_KEY, WRONG_KEY]) {
-			for (const [i, t] of home!.transcript.entries()) {
-				if (t.stdout.includes(key)) leaks.push(`stdout of n8n ${t.args.slice(1, 3).join(' ')} (#${i})`);
-				if (t.stderr.includes(key)) leaks.push(`stderr of n8n ${t.args.slice(1, 3).join(' ')} (#${i})`);
-			}
-			for (const e of executions) {
-				if (JSON.stringify(e.run ?? null).includes(key)) leaks.push(`run JSON of ${e.workflowId}`);
-			}
-			// Database (credentials are stored encrypted; executions must not hold the key), binary data, config.
-			leaks.push(...home!.filesContaining(key));
-		}
-		expect(leaks).toEqual([]);
-	},
-	RUN_TIMEOUT,
-);
+testNoKeyLeak(setup, basic.id, [WRONG_KEY]);

@@ -4,30 +4,11 @@
  *
  *   npm run build && npx jest --selectProjects e2e --runInBand --testPathPatterns test/e2e/embeddings
  */
-import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-
-import { expectedEmbedding, startEmulator } from '../emulator';
-import type { Emulator } from '../emulator';
-import {
-	PACKAGE_ROOT,
-	cloneWorkflow,
-	createN8nHome,
-	ensureN8n,
-	killAllN8nProcesses,
-	nodeOutput,
-	readExample,
-	type ExecuteResult,
-	type N8nHome,
-	type WorkflowJson,
-} from './harness';
+import { expectedEmbedding, type LoggedRequest } from '../emulator';
+import { cloneWorkflow, nodeOutput, readExample, type ExecuteResult, type WorkflowJson } from './harness';
+import { RUN_TIMEOUT, postsTo, testNoKeyLeak, useN8nWithEmulator } from './setup';
 
 const EMBEDDINGS_NODE = 'DigitalOcean Embeddings';
-const CRED_TYPE = 'digitalOceanInferenceApi';
-const CRED = { id: 'doInfCredential01', name: 'DigitalOcean Model Access Key' };
-/** Random per run, so the leak check cannot pass by accident. */
-const KEY = `do-e2e-embed-${randomBytes(12).toString('hex')}`;
 /** Small vectors keep n8n's run JSON of 1,000 items small; the emulator's vectors depend on text and size only. */
 const DIMS = 16;
 const MODEL = 'qwen3-embedding-0.6b';
@@ -46,27 +27,11 @@ const onError: WorkflowJson = (() => {
 	return copy;
 })();
 
-const BUILT_FILES = [
-	'dist/credentials/DigitalOceanInferenceApi.credentials.js',
-	'dist/nodes/DigitalOceanEmbeddings/DigitalOceanEmbeddings.node.js',
-];
-
-let emulator: Emulator | undefined;
-let home: N8nHome | undefined;
-const executions: ExecuteResult[] = [];
-
-async function runWorkflow(id: string) {
-	const before = emulator!.control.requests().length;
-	const result = await home!.executeWorkflow(id);
-	executions.push(result);
-	const requests = emulator!.control.requests().slice(before);
-	if (!result.run) {
-		throw new Error(
-			`n8n printed no run JSON for ${id} (exit ${result.exitCode})\n--- stdout ---\n${result.stdout.slice(-4000)}\n--- stderr ---\n${result.stderr.slice(-4000)}`,
-		);
-	}
-	return { result, run: result.run, requests };
-}
+const setup = useN8nWithEmulator({
+	workflows: [list, onError],
+	builtFiles: ['dist/nodes/DigitalOceanEmbeddings/DigitalOceanEmbeddings.node.js'],
+	emulatorConfig: { embeddingDimensions: DIMS },
+});
 
 /** Says how n8n ended (exit code or signal, stderr tail) instead of a bare `expected 0`. */
 function expectCleanExit(result: ExecuteResult): void {
@@ -76,34 +41,12 @@ function expectCleanExit(result: ExecuteResult): void {
 	);
 }
 
-const embeddingRequests = (requests: ReturnType<Emulator['control']['requests']>) =>
-	requests.filter((request) => request.method === 'POST' && request.path === '/v1/embeddings');
-
-beforeAll(async () => {
-	const missing = BUILT_FILES.filter((file) => !fs.existsSync(path.join(PACKAGE_ROOT, file)));
-	if (missing.length) {
-		throw new Error(`The package is not built (missing ${missing.join(', ')}). Run \`npm run build\` first.`);
-	}
-	const install = await ensureN8n();
-	emulator = await startEmulator({ port: 0, keys: [KEY] });
-	emulator.control.configure({ embeddingDimensions: DIMS });
-	home = await createN8nHome(install);
-	await home.importCredentials([{ ...CRED, type: CRED_TYPE, data: { apiKey: KEY, baseUrl: emulator.url } }]);
-	await home.importWorkflows([list, onError]);
-}, 15 * 60_000);
-
-afterAll(async () => {
-	home?.dispose();
-	killAllN8nProcesses();
-	await emulator?.close();
-}, 30_000);
-
-const RUN_TIMEOUT = 3 * 60_000;
+const embeddingRequests = (requests: LoggedRequest[]) => postsTo(requests, '/v1/embeddings');
 
 test(
 	'embeddings: 1,000 items from Split Out → 4 requests, 1,000 vectors each paired with its own item',
 	async () => {
-		const { result, run, requests } = await runWorkflow(list.id);
+		const { result, run, requests } = await setup.run(list.id);
 		expect(run.data.resultData.error).toBeUndefined();
 		expectCleanExit(result);
 
@@ -128,7 +71,7 @@ test(
 		expect(embeddings.flatMap((request) => (request.body as { input: string[] }).input)).toEqual(texts);
 		for (const request of embeddings) {
 			expect(Object.keys(request.body as object)).toEqual(['model', 'input']);
-			expect(request.headers.authorization).toBe(`Bearer ${KEY}`);
+			expect(request.headers.authorization).toBe(`Bearer ${setup.modelKey}`);
 		}
 	},
 	RUN_TIMEOUT,
@@ -137,7 +80,7 @@ test(
 test(
 	'embeddings continue on fail: an empty 4th text becomes {error} in place, is never sent, and base64 vectors line up',
 	async () => {
-		const { result, run, requests } = await runWorkflow(onError.id);
+		const { result, run, requests } = await setup.run(onError.id);
 		expect(run.data.resultData.error).toBeUndefined();
 		expectCleanExit(result);
 
@@ -160,20 +103,4 @@ test(
 	RUN_TIMEOUT,
 );
 
-test(
-	'no model access key appears in run output, n8n logs or n8n files',
-	async () => {
-		if (executions.length === 0) await runWorkflow(onError.id); // when run alone with -t
-		const leaks: string[] = [];
-		for (const [i, t] of home!.transcript.entries()) {
-			if (t.stdout.includes(KEY)) leaks.push(`stdout of n8n ${t.args.slice(1, 3).join(' ')} (#${i})`);
-			if (t.stderr.includes(KEY)) leaks.push(`stderr of n8n ${t.args.slice(1, 3).join(' ')} (#${i})`);
-		}
-		for (const e of executions) {
-			if (JSON.stringify(e.run ?? null).includes(KEY)) leaks.push(`run JSON of ${e.workflowId}`);
-		}
-		leaks.push(...home!.filesContaining(KEY));
-		expect(leaks).toEqual([]);
-	},
-	RUN_TIMEOUT,
-);
+testNoKeyLeak(setup, onError.id);

@@ -4,78 +4,22 @@
  *
  *   npm run build && npx jest --selectProjects e2e --runInBand --testPathPatterns test/e2e/messages
  */
-import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-
-import { startEmulator } from '../emulator';
-import type { Emulator } from '../emulator';
-import {
-	PACKAGE_ROOT,
-	createN8nHome,
-	ensureN8n,
-	killAllN8nProcesses,
-	nodeOutput,
-	readExample,
-	type ExecuteResult,
-	type N8nHome,
-} from './harness';
+import { nodeOutput, readExample } from './harness';
+import { RUN_TIMEOUT, testNoKeyLeak, useN8nWithEmulator } from './setup';
 
 const MESSAGES_NODE = 'DigitalOcean Messages';
-const CRED_TYPE = 'digitalOceanInferenceApi';
-/** The credential the examples reference. */
-const GOOD_CRED = { id: 'doInfCredential01', name: 'DigitalOcean Model Access Key' };
-/** Random per run, so a leak check cannot pass by accident. */
-const GOOD_KEY = `do-e2e-good-${randomBytes(12).toString('hex')}`;
 
 const toolExample = readExample('messages-tool');
 
-const BUILT_FILES = [
-	'dist/credentials/DigitalOceanInferenceApi.credentials.js',
-	'dist/nodes/DigitalOceanMessages/DigitalOceanMessages.node.js',
-];
-
-let emulator: Emulator | undefined;
-let home: N8nHome | undefined;
-const executions: ExecuteResult[] = [];
-
-async function runWorkflow(id: string) {
-	const before = emulator!.control.requests().length;
-	const result = await home!.executeWorkflow(id);
-	executions.push(result);
-	const requests = emulator!.control.requests().slice(before);
-	if (!result.run) {
-		throw new Error(
-			`n8n printed no run JSON for ${id} (exit ${result.exitCode})\n--- stdout ---\n${result.stdout.slice(-4000)}\n--- stderr ---\n${result.stderr.slice(-4000)}`,
-		);
-	}
-	return { result, run: result.run, requests };
-}
-
-beforeAll(async () => {
-	const missing = BUILT_FILES.filter((f) => !fs.existsSync(path.join(PACKAGE_ROOT, f)));
-	if (missing.length) {
-		throw new Error(`The package is not built (missing ${missing.join(', ')}). Run \`npm run build\`, or use \`npm run test:e2e\` which builds first.`);
-	}
-	const install = await ensureN8n();
-	emulator = await startEmulator({ port: 0, keys: [GOOD_KEY] });
-	home = await createN8nHome(install);
-	await home.importCredentials([{ ...GOOD_CRED, type: CRED_TYPE, data: { apiKey: GOOD_KEY, baseUrl: emulator.url } }]);
-	await home.importWorkflows([toolExample]);
-}, 15 * 60_000);
-
-afterAll(async () => {
-	home?.dispose();
-	killAllN8nProcesses();
-	await emulator?.close();
-}, 30_000);
-
-const RUN_TIMEOUT = 3 * 60_000;
+const setup = useN8nWithEmulator({
+	workflows: [toolExample],
+	builtFiles: ['dist/nodes/DigitalOceanMessages/DigitalOceanMessages.node.js'],
+});
 
 test(
 	'messages tool use: the tool definition goes out as input_schema and the tool call comes back parsed',
 	async () => {
-		const { result, run, requests } = await runWorkflow(toolExample.id);
+		const { result, run, requests } = await setup.run(toolExample.id);
 		expect(run.data.resultData.error).toBeUndefined();
 		expect(result.exitCode).toBe(0);
 
@@ -85,7 +29,7 @@ test(
 		expect(req.method).toBe('POST');
 		expect(req.path).toBe('/v1/messages');
 		expect(req.status).toBe(200);
-		expect(req.headers.authorization).toBe(`Bearer ${GOOD_KEY}`);
+		expect(req.headers.authorization).toBe(`Bearer ${setup.modelKey}`);
 		expect(req.headers['anthropic-version']).toBe('2023-06-01');
 		const body = req.body as Record<string, any>;
 		expect(body).toEqual({
@@ -134,20 +78,4 @@ test(
 	RUN_TIMEOUT,
 );
 
-test(
-	'no model access key appears in run output, n8n logs or n8n files',
-	async () => {
-		if (executions.length === 0) await runWorkflow(toolExample.id); // when run alone with -t
-		const leaks: string[] = [];
-		for (const [i, t] of home!.transcript.entries()) {
-			if (t.stdout.includes(GOOD_KEY)) leaks.push(`stdout of n8n ${t.args.slice(1, 3).join(' ')} (#${i})`);
-			if (t.stderr.includes(GOOD_KEY)) leaks.push(`stderr of n8n ${t.args.slice(1, 3).join(' ')} (#${i})`);
-		}
-		for (const e of executions) {
-			if (JSON.stringify(e.run ?? null).includes(GOOD_KEY)) leaks.push(`run JSON of ${e.workflowId}`);
-		}
-		leaks.push(...home!.filesContaining(GOOD_KEY));
-		expect(leaks).toEqual([]);
-	},
-	RUN_TIMEOUT,
-);
+testNoKeyLeak(setup, toolExample.id);

@@ -2,7 +2,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { REASONING_EFFORT_OPTIONS } from '../shared/reasoning';
-import { imageBinaryFieldsOption, imageDetailOption, streamResponseOption, temperatureOption, topPOption, userOption } from '../shared/textOptions';
+import { imageBinaryFieldsOption, imageDetailOption, streamResponseOption, temperatureOption, topPOption, userOption, toolChoiceOptions } from '../shared/textOptions';
 
 export const CACHE_TTL_OPTIONS: INodePropertyOptions[] = [
 	{ name: 'Off', value: 'none' },
@@ -184,27 +184,7 @@ export const chatOptions: INodeProperties = {
 				'Mark the system message for prompt caching (Anthropic and OpenAI models): repeated calls within the time read it from the cache at a lower price',
 		},
 		temperatureOption(2),
-		{
-			displayName: 'Tool Choice',
-			name: 'toolChoice',
-			type: 'options',
-			default: 'auto',
-			options: [
-				{ name: 'Auto', value: 'auto', description: 'The model decides whether to use a tool' },
-				{ name: 'None', value: 'none', description: 'Never use a tool' },
-				{ name: 'Required', value: 'required', description: 'Always use at least one tool' },
-				{ name: 'A Specific Function', value: 'function', description: 'Always call the function named below' },
-			],
-		},
-		{
-			displayName: 'Tool Choice Function',
-			name: 'toolChoiceFunction',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. get_weather',
-			description: 'The function the model must call',
-			displayOptions: { show: { toolChoice: ['function'] } },
-		},
+		...toolChoiceOptions,
 		topPOption,
 		userOption,
 	],

@@ -2,7 +2,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { REASONING_EFFORT_OPTIONS } from '../shared/reasoning';
-import { imageBinaryFieldsOption, imageDetailOption, streamResponseOption, temperatureOption, topPOption, userOption } from '../shared/textOptions';
+import { imageBinaryFieldsOption, imageDetailOption, streamResponseOption, temperatureOption, topPOption, userOption, toolChoiceOptions } from '../shared/textOptions';
 
 export const responsesOptions: INodeProperties = {
 	displayName: 'Options',
@@ -84,28 +84,7 @@ export const responsesOptions: INodeProperties = {
 		},
 		streamResponseOption,
 		temperatureOption(2),
-		{
-			displayName: 'Tool Choice',
-			name: 'toolChoice',
-			type: 'options',
-			default: 'auto',
-			options: [
-				{ name: 'Auto', value: 'auto', description: 'The model decides whether to use a tool' },
-				{ name: 'None', value: 'none', description: 'The model answers without tools' },
-				{ name: 'Required', value: 'required', description: 'The model must use a tool' },
-				{ name: 'A Named Function', value: 'function', description: 'The model must call one function' },
-			],
-			description: 'Whether and which tool the model must use',
-		},
-		{
-			displayName: 'Tool Choice Function Name',
-			name: 'toolChoiceFunction',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. get_weather',
-			description: 'The function (from Function Tools) the model must call',
-			displayOptions: { show: { toolChoice: ['function'] } },
-		},
+		...toolChoiceOptions,
 		topPOption,
 		userOption,
 	],

@@ -61,3 +61,29 @@ export const userOption: INodeProperties = {
 	default: '',
 	description: 'An ID of your end user, passed on to the model provider',
 };
+
+/** Chat Completions and the Responses API: auto, none, required, or one named function. */
+export const toolChoiceOptions: INodeProperties[] = [
+	{
+		displayName: 'Tool Choice',
+		name: 'toolChoice',
+		type: 'options',
+		default: 'auto',
+		options: [
+			{ name: 'Auto', value: 'auto', description: 'The model decides whether to use a tool' },
+			{ name: 'None', value: 'none', description: 'The model answers without tools' },
+			{ name: 'Required', value: 'required', description: 'The model must use at least one tool' },
+			{ name: 'A Named Function', value: 'function', description: 'The model must call the function named below' },
+		],
+		description: 'Whether and which tool the model must use; needs Function Tools or Built-in Tools',
+	},
+	{
+		displayName: 'Tool Choice Function Name',
+		name: 'toolChoiceFunction',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. get_weather',
+		description: 'The function the model must call; it must be one of the Function Tools',
+		displayOptions: { show: { toolChoice: ['function'] } },
+	},
+];

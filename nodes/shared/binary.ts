@@ -58,3 +58,61 @@ export async function readImageAsDataUrl(ctx: IExecuteFunctions, itemIndex: numb
 	const image = await readImage(ctx, itemIndex, field);
 	return `data:${image.mime};base64,${image.base64}`;
 }
+
+/** File extension per media type, so every output file opens in the right program. */
+const EXTENSIONS: Record<string, string> = {
+	'image/png': 'png',
+	'image/jpeg': 'jpg',
+	'image/webp': 'webp',
+	'audio/mpeg': 'mp3',
+	'audio/mp3': 'mp3',
+	'audio/wav': 'wav',
+	'audio/x-wav': 'wav',
+	'audio/opus': 'opus',
+	'audio/ogg': 'ogg',
+	'audio/aac': 'aac',
+	'audio/flac': 'flac',
+	'video/mp4': 'mp4',
+};
+
+/** Content types arrive as `audio/mpeg; charset=…` or upper-case; compare the bare type. */
+export function bareMimeType(contentType: string | undefined): string | undefined {
+	const bare = contentType?.split(';')[0].trim().toLowerCase();
+	return bare || undefined;
+}
+
+export function extensionFor(mimeType: string | undefined): string {
+	return EXTENSIONS[bareMimeType(mimeType) ?? ''] ?? 'bin';
+}
+
+/** `<base>.<ext>`, or `<base>-<k>.<ext>` (k from 1) when a result has several files. */
+export function mediaFileName(base: string, mimeType: string | undefined, index?: number): string {
+	const suffix = index === undefined ? '' : `-${index + 1}`;
+	return `${base}${suffix}.${extensionFor(mimeType)}`;
+}
+
+/**
+ * Raw PCM has no header, so no player can open it; a 44-byte RIFF/WAVE header makes it a WAV file.
+ * Defaults follow OpenAI-style TTS PCM (24 kHz, 16-bit, mono); DO does not document its PCM format.
+ */
+export function pcmToWav(pcm: Buffer, format: { sampleRate?: number; channels?: number; bitsPerSample?: number } = {}): Buffer {
+	const sampleRate = format.sampleRate ?? 24_000;
+	const channels = format.channels ?? 1;
+	const bitsPerSample = format.bitsPerSample ?? 16;
+	const blockAlign = (channels * bitsPerSample) / 8;
+	const header = Buffer.alloc(44);
+	header.write('RIFF', 0, 'ascii');
+	header.writeUInt32LE(36 + pcm.length, 4);
+	header.write('WAVE', 8, 'ascii');
+	header.write('fmt ', 12, 'ascii');
+	header.writeUInt32LE(16, 16);
+	header.writeUInt16LE(1, 20); // PCM
+	header.writeUInt16LE(channels, 22);
+	header.writeUInt32LE(sampleRate, 24);
+	header.writeUInt32LE(sampleRate * blockAlign, 28);
+	header.writeUInt16LE(blockAlign, 32);
+	header.writeUInt16LE(bitsPerSample, 34);
+	header.write('data', 36, 'ascii');
+	header.writeUInt32LE(pcm.length, 40);
+	return Buffer.concat([header, pcm]);
+}

@@ -1,0 +1,57 @@
+/**
+ * Waiting for an async job (video, fal) inside a node's execution: polls with an interval that grows
+ * from ~1 s to a cap, never past the user's Wait Timeout, and ends within a moment when the execution
+ * is cancelled. Submitting is the caller's business (once, `before-send-only`); this only polls.
+ */
+import { abortableSleep } from './sleep';
+
+export type JobState = 'pending' | 'done' | 'failed';
+
+export interface WaitOptions {
+	/** How long to wait in total before giving up (the user's "Wait Timeout"). */
+	timeoutMs: number;
+	signal?: AbortSignal;
+	/** First wait after submitting; short jobs are noticed quickly. */
+	initialIntervalMs?: number;
+	/** Longest wait between two polls. */
+	maxIntervalMs?: number;
+	/** Growth of the interval per poll. */
+	backoff?: number;
+	now?: () => number;
+}
+
+export type WaitResult<T> =
+	| { outcome: 'done'; job: T; polls: number; waitedMs: number }
+	| { outcome: 'failed'; job: T; polls: number; waitedMs: number }
+	| { outcome: 'timeout'; job: T | undefined; polls: number; waitedMs: number };
+
+/**
+ * Polls `poll()` until `stateOf(job)` is done or failed, or the timeout passes. The interval grows
+ * (1 s, 1.5 s, 2.25 s … up to the cap) so a 5 s job is seen within about a second and a 10-minute job
+ * costs few polls. The last sleep is cut to the deadline, and one final poll runs at the deadline.
+ */
+export async function waitForJob<T>(
+	poll: () => Promise<T>,
+	stateOf: (job: T) => JobState,
+	options: WaitOptions,
+): Promise<WaitResult<T>> {
+	const now = options.now ?? Date.now;
+	const started = now();
+	const deadline = started + Math.max(0, options.timeoutMs);
+	const maxInterval = options.maxIntervalMs ?? 10_000;
+	const growth = options.backoff ?? 1.5;
+	let interval = Math.min(options.initialIntervalMs ?? 1_000, maxInterval);
+	let polls = 0;
+	let job: T | undefined;
+
+	for (;;) {
+		const remaining = deadline - now();
+		if (remaining <= 0 && polls > 0) return { outcome: 'timeout', job, polls, waitedMs: now() - started };
+		await abortableSleep(Math.min(interval, Math.max(0, remaining)), options.signal);
+		job = await poll();
+		polls++;
+		const state = stateOf(job);
+		if (state !== 'pending') return { outcome: state, job, polls, waitedMs: now() - started };
+		interval = Math.min(maxInterval, Math.round(interval * growth));
+	}
+}

@@ -19,6 +19,7 @@ export function defaultConfig(): EmulatorConfig {
     embeddingDimensions: 1024,
     embeddingMaxInputTokens: 32768,
     agentModel: 'llama3.3-70b-instruct',
+    speechResponse: 'binary',
   };
 }
 
@@ -84,6 +85,10 @@ export function mergeConfig(current: EmulatorConfig, patch: unknown): EmulatorCo
     const model = typeof patch.agentModel === 'string' ? findModel(patch.agentModel) : undefined;
     if (!model || model.modality !== 'chat' || model.nativeAnthropic) throw new ConfigError('agentModel must be the id of a chat model of the catalog');
     next.agentModel = model.id;
+  }
+  if ('speechResponse' in patch) {
+    if (patch.speechResponse !== 'binary' && patch.speechResponse !== 'json') throw new ConfigError('speechResponse must be "binary" or "json"');
+    next.speechResponse = patch.speechResponse;
   }
   if ('faultRatio' in patch) next.faultRatio = mergeFaultRatio(next.faultRatio, patch.faultRatio);
   if ('quota' in patch) next.quota = mergeQuota(next.quota, patch.quota);

@@ -73,6 +73,25 @@ export class Exchange {
     this.res.end(payload);
   }
 
+  /**
+   * A binary body sent with chunked transfer encoding: several writes, `streamChunkDelayMs` apart,
+   * and no Content-Length (S0: TTS audio). Body faults cut it after the first part.
+   */
+  async sendChunked(status: number, contentType: string, parts: Buffer[]): Promise<void> {
+    if (!this.isOpen) return;
+    this.writeHead(status, { 'content-type': contentType, 'transfer-encoding': 'chunked' });
+    this.res.flushHeaders();
+    const cutting = this.bodyFault?.kind === 'reset-mid-body' || this.bodyFault?.kind === 'truncate-stream';
+    const count = cutting ? 1 : parts.length;
+    for (let i = 0; i < count; i++) {
+      if (i > 0) await delay(this.config().streamChunkDelayMs);
+      if (!this.isOpen) return;
+      this.res.write(parts[i]);
+    }
+    if (cutting) return this.resetAfterFlush();
+    this.res.end();
+  }
+
   sendError(error: HttpError): void {
     for (const [name, value] of Object.entries(error.headers)) this.setHeader(name, value);
     this.sendJson(error.status, this.errorBody(error));

@@ -2,8 +2,10 @@
 import type { Emulator, EmulatorOptions } from './types';
 import { EmulatorState } from './state';
 import { listen } from './server';
+import { listenCdn } from './cdn/server';
 
 export type {
+  CdnRequest,
   Emulator,
   EmulatorConfig,
   EmulatorConfigPatch,
@@ -17,6 +19,7 @@ export type {
 } from './types';
 
 export { expectedEmbedding } from './embeddings/vectors';
+export { imageMagic, audioMagic, isMp4, type ImageInfo, type ImageKind, type AudioKind } from './media/magic';
 
 export const DEFAULT_KEY = 'emulator-model-access-key';
 /** The agent access key the agent endpoint accepts unless `agentKeys` says otherwise. */
@@ -27,5 +30,17 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const agentKeys = opts.agentKeys && opts.agentKeys.length > 0 ? opts.agentKeys : [DEFAULT_AGENT_KEY];
   const state = new EmulatorState(new Set(keys), new Set(agentKeys));
   const server = await listen(state, opts.port ?? 0);
-  return { url: server.url, close: server.close, control: state.control() };
+  const cdn = await listenCdn(state).catch(async (error: Error) => {
+    await server.close();
+    throw error;
+  });
+  state.cdnUrl = cdn.url;
+  return {
+    url: server.url,
+    cdnUrl: cdn.url,
+    close: async () => {
+      await Promise.all([server.close(), cdn.close()]);
+    },
+    control: state.control(),
+  };
 }

@@ -1,5 +1,5 @@
 /** Everything the emulator remembers between requests, and the control surface over it. */
-import type { EmulatorConfig, EmulatorConfigPatch, EmulatorControl, Fault } from './types';
+import type { CdnRequest, EmulatorConfig, EmulatorConfigPatch, EmulatorControl, Fault } from './types';
 import { defaultConfig, mergeConfig } from './config';
 import { FaultQueue } from './faults';
 import { RateLimiter } from './ratelimit';
@@ -7,6 +7,7 @@ import { RequestLog } from './requestLog';
 import { RequestStats } from './stats';
 import { PromptCache } from './chat/promptCache';
 import { ResponseStore } from './responses/store';
+import { FileStore } from './cdn/files';
 
 export class EmulatorState {
   config: EmulatorConfig = defaultConfig();
@@ -17,6 +18,11 @@ export class EmulatorState {
   readonly promptCache = new PromptCache();
   /** Responses sent with `store: true`, for `previous_response_id`. */
   readonly responses = new ResponseStore();
+  /** Media served by the CDN origin. */
+  readonly files = new FileStore();
+  readonly cdnLog: CdnRequest[] = [];
+  /** Base URL of the CDN origin; set by startEmulator() once it listens. */
+  cdnUrl = '';
 
   constructor(
     readonly keys: ReadonlySet<string>,
@@ -36,6 +42,8 @@ export class EmulatorState {
     this.limiter.clear();
     this.promptCache.clear();
     this.responses.clear();
+    this.files.clear();
+    this.cdnLog.length = 0;
   }
 
   /** Bound methods, so `const { configure } = emulator.control` works. */
@@ -46,6 +54,7 @@ export class EmulatorState {
       enqueueFaults: (faults: Fault[]) => this.faults.enqueue(faults),
       requests: () => this.log.list(),
       stats: () => this.counters.snapshot(),
+      cdnRequests: () => this.cdnLog.map((r) => ({ ...r, headers: { ...r.headers } })),
     };
   }
 }

@@ -16,6 +16,20 @@ export interface Emulator {
   close(): Promise<void>;
   /** In-process access to the same state the HTTP control API uses. */
   control: EmulatorControl;
+  /**
+   * The second origin ("CDN", e.g. http://127.0.0.1:40124) serving job media at `/files/<name>`,
+   * unauthenticated; requests carrying Authorization get 403 and are recorded. close() closes it too.
+   */
+  cdnUrl: string;
+}
+
+/** One request the CDN origin received. */
+export interface CdnRequest {
+  path: string;
+  /** Lower-cased names. */
+  headers: Record<string, string>;
+  /** 0 while the response is still being sent. */
+  status: number;
 }
 
 export interface EmulatorControl {
@@ -27,6 +41,8 @@ export interface EmulatorControl {
   enqueueFaults(faults: Fault[]): void;
   requests(): LoggedRequest[];
   stats(): EmulatorStats;
+  /** Every request the CDN origin received, in order (copies). */
+  cdnRequests(): CdnRequest[];
 }
 
 export interface EmulatorStats {
@@ -78,6 +94,11 @@ export interface EmulatorConfig {
   embeddingMaxInputTokens: number;
   /** The model the agent endpoint answers with (reported as `model`); a chat model of the catalog. */
   agentModel: string;
+  /**
+   * /v1/audio/speech reply (§7 CONFLICT-ish): 'binary' = raw audio with its Content-Type, chunked
+   * (S0); 'json' = `{data:[{b64_json}]}` (DOTSDOC's variant).
+   */
+  speechResponse: 'binary' | 'json';
 }
 
 /**

@@ -6,6 +6,8 @@ import { registerResponses } from './responses';
 import { registerMessages } from './messages';
 import { registerEmbeddings } from './embeddings';
 import { registerAgent } from './agent';
+import { registerImages } from './images';
+import { registerSpeech } from './speech';
 
 export function buildRouter(): Router {
   const router = new Router();
@@ -15,5 +17,7 @@ export function buildRouter(): Router {
   registerMessages(router);
   registerEmbeddings(router);
   registerAgent(router);
+  registerImages(router);
+  registerSpeech(router);
   return router;
 }

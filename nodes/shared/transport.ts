@@ -4,8 +4,10 @@
  * backoff that honour the server's hints, one shared pause per origin after a 429, and errors mapped
  * to NodeApiError without ever exposing the key.
  */
+import { Transform, type Readable } from 'node:stream';
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import type { INode } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { httpError, networkError, streamErrorStatus } from './errors';
 import { errorCode, headerValue, timeoutPhase, type TimeoutPhase } from './netCodes';
@@ -47,6 +49,8 @@ export interface CallOptions {
 	method?: 'GET' | 'POST' | 'DELETE';
 	/** Path below the base URL, e.g. `/v1/chat/completions`. */
 	path: string;
+	/** An absolute URL instead (downloads); only the API's own origin ever gets the key. */
+	url?: string;
 	query?: Record<string, string | undefined>;
 	body?: unknown;
 	headers?: Record<string, string>;
@@ -60,6 +64,13 @@ export interface ReplyMeta {
 	status: number;
 	headers: Record<string, string | string[] | undefined>;
 	requestId?: string;
+}
+
+export interface Download extends ReplyMeta {
+	/** The body, streamed; it errors once more than `maxBytes` arrive. */
+	stream: Readable;
+	contentType?: string;
+	contentLength?: number;
 }
 
 export interface StreamMeta extends ReplyMeta {
@@ -188,17 +199,71 @@ export class InferenceClient {
 		});
 	}
 
+	/**
+	 * Streams a file (a job's media). Same retries and timeouts as other GETs; the Authorization header
+	 * goes only to the API's own origin, never to a media host. More than `maxBytes` is an error, checked
+	 * against Content-Length up front and counted while streaming.
+	 */
+	async download(url: string, options: { maxBytes?: number; itemIndex?: number; path?: string } = {}): Promise<Download> {
+		let parsed: URL;
+		try {
+			parsed = new URL(url);
+		} catch {
+			throw new NodeOperationError(this.config.node, 'The media URL is not a valid URL', { itemIndex: options.itemIndex });
+		}
+		if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+			throw new NodeOperationError(this.config.node, `Only http(s) media URLs can be downloaded (got ${parsed.protocol})`, {
+				itemIndex: options.itemIndex,
+			});
+		}
+		const maxBytes = options.maxBytes ?? Number.MAX_SAFE_INTEGER;
+		const call: CallOptions = { method: 'GET', path: options.path ?? parsed.pathname, url: parsed.href, itemIndex: options.itemIndex };
+		return await this.send(call, '*/*', async (response, meta) => {
+			const contentLength = Number(headerValue(response.headers, 'content-length'));
+			const tooLarge = () =>
+				new NodeOperationError(this.config.node, `The file is larger than the limit of ${Math.round(maxBytes / 1048576)} MB`, {
+					itemIndex: options.itemIndex,
+					description: 'Raise the size limit in the node options, or ask for a smaller or shorter result.',
+				});
+			if (Number.isFinite(contentLength) && contentLength > maxBytes) {
+				response.body.destroy();
+				throw tooLarge();
+			}
+			let received = 0;
+			const capped = new Transform({
+				transform(chunk: Buffer, _encoding, done) {
+					received += chunk.length;
+					done(received > maxBytes ? tooLarge() : null, chunk);
+				},
+			});
+			response.body.on('error', (error) => capped.destroy(error));
+			return {
+				...meta,
+				stream: response.body.pipe(capped),
+				contentType: headerValue(response.headers, 'content-type'),
+				contentLength: Number.isFinite(contentLength) ? contentLength : undefined,
+			};
+		});
+	}
+
 	private errorContext(call: CallOptions, timedOut?: TimeoutPhase) {
 		return {
 			method: call.method ?? 'POST',
-			url: this.origin + call.path,
+			url: this.targetOf(call).origin + call.path,
 			secrets: [this.config.apiKey, ...(call.secrets ?? [])],
 			timedOut,
 			timeoutMs: timedOut === 'connect' ? CONNECT_TIMEOUT_MS : this.timeoutMs,
 		};
 	}
 
-	private headersFor(call: CallOptions, accept: string): Record<string, string> {
+	/** Where a call goes: the API (base URL + path) or, for downloads, an absolute URL. */
+	private targetOf(call: CallOptions): { origin: string; path: string; authorize: boolean } {
+		if (!call.url) return { origin: this.origin, path: this.pathWithQuery(call), authorize: true };
+		const url = new URL(call.url);
+		return { origin: url.origin, path: url.pathname + url.search, authorize: url.origin === this.origin };
+	}
+
+	private headersFor(call: CallOptions, accept: string, authorize: boolean): Record<string, string> {
 		const headers: Record<string, string> = {
 			accept,
 			'user-agent': `${PACKAGE_NAME}/${PACKAGE_VERSION}`,
@@ -206,6 +271,8 @@ export class InferenceClient {
 		};
 		if (call.body !== undefined) headers['content-type'] = 'application/json';
 		if (accept === 'text/event-stream') headers['cache-control'] = 'no-cache';
+		// The key goes to the API's own origin only — never to a media host.
+		if (!authorize) return headers;
 		if (this.config.authScheme === 'x-api-key') headers['x-api-key'] = this.config.apiKey;
 		else headers.authorization = `Bearer ${this.config.apiKey}`;
 		return headers;
@@ -234,16 +301,17 @@ export class InferenceClient {
 		const method = call.method ?? 'POST';
 		const body = call.body === undefined ? undefined : JSON.stringify(call.body);
 		const cancelled = () => signal?.aborted === true;
+		const target = this.targetOf(call);
 
 		for (let attempt = 0; ; attempt++) {
 			await waitForGate(this.scope, signal);
 			let response: Dispatcher.ResponseData;
 			try {
 				response = await this.dispatcher.request({
-					origin: this.origin,
-					path: this.pathWithQuery(call),
+					origin: target.origin,
+					path: target.path,
 					method,
-					headers: this.headersFor(call, accept),
+					headers: this.headersFor(call, accept, target.authorize),
 					body,
 					signal,
 					headersTimeout: this.timeoutMs,
@@ -272,7 +340,7 @@ export class InferenceClient {
 						bodyText,
 						headers: response.headers,
 						method,
-						url: this.origin + call.path,
+						url: target.origin + call.path,
 						secrets: [this.config.apiKey, ...(call.secrets ?? [])],
 						attempts: attempt + 1,
 					},
@@ -291,7 +359,7 @@ export class InferenceClient {
 				if (!mayRetry) throw fail(response.statusCode, bodyText);
 				this.config.log?.('Retrying after a retryable status', { attempt, status: response.statusCode, waitMs });
 				// After a 429 every request with this key waits (the shared gate), not just this one.
-				if (response.statusCode === 429) pauseGate(this.scope, waitMs);
+				if (response.statusCode === 429 && target.authorize) pauseGate(this.scope, waitMs);
 				else await abortableSleep(waitMs, signal);
 				continue;
 			}

@@ -80,6 +80,25 @@ export function fakeExecuteContext(options: FakeContextOptions): IExecuteFunctio
 			assertBinaryData: binaryOf,
 			getBinaryDataBuffer: async (itemIndex: number, field: string) =>
 				Buffer.from(binaryOf(itemIndex, field).data, 'base64'),
+			/** Like n8n's default binary mode: the bytes end up base64 in `data`; streams are read fully. */
+			prepareBinaryData: async (data: Buffer | NodeJS.ReadableStream, fileName?: string, mimeType?: string): Promise<IBinaryData> => {
+				let bytes: Buffer;
+				if (Buffer.isBuffer(data)) bytes = data;
+				else {
+					const chunks: Buffer[] = [];
+					for await (const chunk of data) chunks.push(Buffer.from(chunk as Buffer));
+					bytes = Buffer.concat(chunks);
+				}
+				const extension = fileName?.includes('.') ? fileName.split('.').pop() : undefined;
+				return {
+					data: bytes.toString('base64'),
+					// n8n sniffs Buffers but not streams: a stream without a mime type becomes text/plain.
+					mimeType: mimeType ?? (Buffer.isBuffer(data) ? 'application/octet-stream' : 'text/plain'),
+					fileName,
+					fileExtension: extension,
+					fileSize: String(bytes.length),
+				};
+			},
 		},
 		...(options.noCancelSignal ? {} : { getExecutionCancelSignal: () => options.signal }),
 	};

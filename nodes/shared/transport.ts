@@ -216,8 +216,21 @@ export class InferenceClient {
 				itemIndex: options.itemIndex,
 			});
 		}
-		const maxBytes = options.maxBytes ?? Number.MAX_SAFE_INTEGER;
 		const call: CallOptions = { method: 'GET', path: options.path ?? parsed.pathname, url: parsed.href, itemIndex: options.itemIndex };
+		return await this.streamedBody(call, options.maxBytes);
+	}
+
+	/**
+	 * A request whose reply is a file (e.g. POST /v1/audio/speech): the body comes back as a stream with
+	 * its content type, capped at `maxBytes` like `download()`. Non-2xx replies are mapped as usual.
+	 */
+	async binary(call: CallOptions, options: { maxBytes?: number } = {}): Promise<Download> {
+		return await this.streamedBody(call, options.maxBytes);
+	}
+
+	private async streamedBody(call: CallOptions, maxBytesOption?: number): Promise<Download> {
+		const maxBytes = maxBytesOption ?? Number.MAX_SAFE_INTEGER;
+		const options = { itemIndex: call.itemIndex };
 		return await this.send(call, '*/*', async (response, meta) => {
 			const contentLength = Number(headerValue(response.headers, 'content-length'));
 			const tooLarge = () =>

@@ -56,6 +56,17 @@ describe('download', () => {
 		expect(error.httpCode).toBe('404');
 	});
 
+	it('streams the bytes of a POST reply (speech) with its content type', async () => {
+		const file = await client().binary({
+			path: '/v1/audio/speech',
+			body: { model: 'qwen3-tts-voicedesign', input: 'Hello there', response_format: 'wav' },
+		});
+		const bytes = await readAll(file.stream);
+		expect(file.contentType).toMatch(/audio\/wav/);
+		expect(bytes.subarray(0, 4).toString('ascii')).toBe('RIFF');
+		expect(emulator.control.requests()[0].headers.authorization).toBe(`Bearer ${DEFAULT_KEY}`);
+	});
+
 	it('refuses URLs that are not http(s)', async () => {
 		await expect(client().download('file:///etc/passwd')).rejects.toThrow(/Only http\(s\)/);
 		await expect(client().download('not a url')).rejects.toThrow(/not a valid URL/);

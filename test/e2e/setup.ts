@@ -194,3 +194,31 @@ export function testNoKeyLeak(setup: N8nWithEmulator, fallbackWorkflowId: string
 		RUN_TIMEOUT,
 	);
 }
+
+export function expectCleanExit(result: ExecuteResult): void {
+	if (result.exitCode === 0) return;
+	throw new Error(
+		`n8n execute --id=${result.workflowId} ended with ${result.exitCode ?? result.signal} after ${result.durationMs} ms\n--- stderr (tail) ---\n${result.stderr.slice(-3000)}`,
+	);
+}
+
+/** Files under `dir` named `name` (n8n's filesystem binary mode stores a file per binary id). */
+export function findFiles(dir: string, name: string): string[] {
+	const hits: string[] = [];
+	for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+		const p = path.join(dir, entry.name);
+		if (entry.isSymbolicLink()) continue;
+		if (entry.isDirectory()) hits.push(...findFiles(p, name));
+		else if (entry.name === name) hits.push(p);
+	}
+	return hits;
+}
+
+/** The bytes n8n stored for a binary entry: inline base64, or the file its filesystem id names. */
+export function storedBytes(env: N8nWithEmulator, binary: Record<string, any>): Buffer {
+	if (typeof binary.id !== 'string') return Buffer.from(binary.data as string, 'base64');
+	const fileId = binary.id.split(':').pop()!;
+	const files = findFiles(path.join(env.home.folder, '.n8n'), path.basename(fileId));
+	expect(files).toHaveLength(1);
+	return fs.readFileSync(files[0]);
+}

@@ -1,9 +1,12 @@
 /** Emulator config: defaults, and a strict deep-merge so a typo in a test fails loudly instead of being ignored. */
 import type { EmulatorConfig, QuotaConfig } from './types';
+import { MIN_MP4_BYTES } from './media/mp4';
 import { findModel } from './catalog/models';
 
 /** Not a limit of DO's: keeps a typo (1e9) from eating the test machine's memory. */
 const MAX_EMBEDDING_DIMENSIONS = 8192;
+/** Same cap as the CDN's large-media mode: keeps a typo from streaming for hours. */
+export const MAX_VIDEO_BYTES = 8 * 1024 ** 3;
 
 export function defaultConfig(): EmulatorConfig {
   return {
@@ -20,6 +23,15 @@ export function defaultConfig(): EmulatorConfig {
     embeddingMaxInputTokens: 32768,
     agentModel: 'llama3.3-70b-instruct',
     speechResponse: 'binary',
+    videoTimings: { queuedMs: 200, processingMs: 1200 },
+    videoFailPrompt: 'FAIL_VIDEO',
+    videoOutput: 'url',
+    videoBytes: 64 * 1024,
+    videoExpiryMs: 7_200_000,
+    asyncInvokeStatus: 200,
+    asyncTimings: { queuedMs: 200, runningMs: 800 },
+    asyncCompletedWord: 'COMPLETED',
+    asyncFailPrompt: 'FAIL_JOB',
   };
 }
 
@@ -28,6 +40,8 @@ export class ConfigError extends Error {}
 const TOP_LEVEL_KEYS = new Set(Object.keys(defaultConfig()));
 const FAULT_RATIO_KEYS = ['status5xx', 'resetMidBody', 'truncateStream'] as const;
 const QUOTA_KEYS = ['limit', 'windowMs', 'retryAfterSec'] as const;
+const VIDEO_TIMING_KEYS = ['queuedMs', 'processingMs'] as const;
+const ASYNC_TIMING_KEYS = ['queuedMs', 'runningMs'] as const;
 
 /** Returns a new config; `current` is not modified. */
 export function mergeConfig(current: EmulatorConfig, patch: unknown): EmulatorConfig {
@@ -40,6 +54,8 @@ export function mergeConfig(current: EmulatorConfig, patch: unknown): EmulatorCo
     faultRatio: { ...current.faultRatio },
     quota: current.quota ? { ...current.quota } : null,
     forbiddenModels: [...current.forbiddenModels],
+    videoTimings: { ...current.videoTimings },
+    asyncTimings: { ...current.asyncTimings },
   };
   for (const key of ['latencyMs', 'streamChunkDelayMs', 'slowHeadersMs'] as const) {
     if (key in patch) next[key] = nonNegativeNumber(patch[key], key);
@@ -90,6 +106,38 @@ export function mergeConfig(current: EmulatorConfig, patch: unknown): EmulatorCo
     if (patch.speechResponse !== 'binary' && patch.speechResponse !== 'json') throw new ConfigError('speechResponse must be "binary" or "json"');
     next.speechResponse = patch.speechResponse;
   }
+  for (const key of ['videoFailPrompt', 'asyncFailPrompt'] as const) {
+    if (key in patch) {
+      if (typeof patch[key] !== 'string') throw new ConfigError(`${key} must be a string ("" = never fail)`);
+      next[key] = patch[key];
+    }
+  }
+  if ('videoOutput' in patch) {
+    if (patch.videoOutput !== 'url' && patch.videoOutput !== 'object' && patch.videoOutput !== 'null') {
+      throw new ConfigError('videoOutput must be "url", "object" or "null"');
+    }
+    next.videoOutput = patch.videoOutput;
+  }
+  if ('videoBytes' in patch) {
+    const bytes = patch.videoBytes;
+    if (typeof bytes !== 'number' || !Number.isInteger(bytes) || bytes < MIN_MP4_BYTES || bytes > MAX_VIDEO_BYTES) {
+      throw new ConfigError(`videoBytes must be an integer between ${MIN_MP4_BYTES} and ${MAX_VIDEO_BYTES}`);
+    }
+    next.videoBytes = bytes;
+  }
+  if ('videoExpiryMs' in patch) next.videoExpiryMs = nonNegativeNumber(patch.videoExpiryMs, 'videoExpiryMs');
+  if ('asyncInvokeStatus' in patch) {
+    if (patch.asyncInvokeStatus !== 200 && patch.asyncInvokeStatus !== 202) throw new ConfigError('asyncInvokeStatus must be 200 or 202');
+    next.asyncInvokeStatus = patch.asyncInvokeStatus;
+  }
+  if ('asyncCompletedWord' in patch) {
+    if (patch.asyncCompletedWord !== 'COMPLETED' && patch.asyncCompletedWord !== 'COMPLETE') {
+      throw new ConfigError('asyncCompletedWord must be "COMPLETED" or "COMPLETE"');
+    }
+    next.asyncCompletedWord = patch.asyncCompletedWord;
+  }
+  if ('videoTimings' in patch) next.videoTimings = mergeTimings(next.videoTimings, patch.videoTimings, 'videoTimings', VIDEO_TIMING_KEYS);
+  if ('asyncTimings' in patch) next.asyncTimings = mergeTimings(next.asyncTimings, patch.asyncTimings, 'asyncTimings', ASYNC_TIMING_KEYS);
   if ('faultRatio' in patch) next.faultRatio = mergeFaultRatio(next.faultRatio, patch.faultRatio);
   if ('quota' in patch) next.quota = mergeQuota(next.quota, patch.quota);
   return next;
@@ -105,6 +153,17 @@ function mergeFaultRatio(current: EmulatorConfig['faultRatio'], patch: unknown):
       throw new ConfigError(`faultRatio.${key} must be a number between 0 and 1`);
     }
     next[key as (typeof FAULT_RATIO_KEYS)[number]] = value;
+  }
+  return next;
+}
+
+/** Partial patches are merged onto the current timings; each value a non-negative number of ms. */
+function mergeTimings<T extends object>(current: T, patch: unknown, name: string, keys: readonly (keyof T & string)[]): T {
+  if (!isPlainObject(patch)) throw new ConfigError(`${name} must be an object`);
+  const next = { ...current };
+  for (const key of Object.keys(patch)) {
+    if (!(keys as readonly string[]).includes(key)) throw new ConfigError(`unknown ${name} key "${key}"`);
+    (next as Record<string, unknown>)[key] = nonNegativeNumber(patch[key], `${name}.${key}`);
   }
   return next;
 }

@@ -3,7 +3,7 @@
  *   POST /__emulator/config  (patch)    GET /__emulator/config
  *   POST /__emulator/reset              POST /__emulator/faults  ({faults: Fault[]})
  *   GET  /__emulator/requests           GET  /__emulator/stats
- *   GET  /__emulator/cdn-requests
+ *   GET  /__emulator/cdn-requests       GET  /__emulator/jobs
  * No auth; never logged; never counts toward quota, faults or stats.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -38,6 +38,8 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, s
         return reply(res, 200, state.counters.snapshot());
       case 'GET /__emulator/cdn-requests':
         return reply(res, 200, state.cdnLog);
+      case 'GET /__emulator/jobs':
+        return reply(res, 200, state.submissions.list());
       default:
         return reply(res, 404, { error: `unknown control route ${route}` });
     }

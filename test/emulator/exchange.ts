@@ -92,6 +92,32 @@ export class Exchange {
     this.res.end();
   }
 
+  /**
+   * A binary body of known size, streamed from `chunks` with Content-Length and backpressure (big
+   * files are never buffered). Body faults cut it after the first chunk and reset the connection.
+   */
+  async sendStream(status: number, contentType: string, size: number, chunks: Iterable<Buffer>): Promise<void> {
+    if (!this.isOpen) return;
+    this.writeHead(status, { 'content-type': contentType, 'content-length': String(size) });
+    const cutting = this.bodyFault?.kind === 'reset-mid-body' || this.bodyFault?.kind === 'truncate-stream';
+    for (const chunk of chunks) {
+      if (!this.isOpen) return;
+      if (!this.res.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            this.res.off('drain', done);
+            this.res.off('close', done);
+            resolve();
+          };
+          this.res.on('drain', done);
+          this.res.on('close', done);
+        });
+      }
+      if (cutting) return this.resetAfterFlush();
+    }
+    if (this.isOpen) this.res.end();
+  }
+
   sendError(error: HttpError): void {
     for (const [name, value] of Object.entries(error.headers)) this.setHeader(name, value);
     this.sendJson(error.status, this.errorBody(error));

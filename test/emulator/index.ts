@@ -14,11 +14,15 @@ export type {
   EmulatorStats,
   Fault,
   FaultRatio,
+  JobSubmission,
+  VideoTimings,
+  AsyncTimings,
   LoggedRequest,
   QuotaConfig,
 } from './types';
 
 export { expectedEmbedding } from './embeddings/vectors';
+export { keyFingerprint } from './jobs/store';
 export { imageMagic, audioMagic, isMp4, type ImageInfo, type ImageKind, type AudioKind } from './media/magic';
 
 export const DEFAULT_KEY = 'emulator-model-access-key';

@@ -8,6 +8,9 @@ import { RequestStats } from './stats';
 import { PromptCache } from './chat/promptCache';
 import { ResponseStore } from './responses/store';
 import { FileStore } from './cdn/files';
+import { JobStore, SubmissionLog } from './jobs/store';
+import type { VideoJob } from './jobs/video';
+import type { AsyncJob } from './jobs/asyncInvoke';
 
 export class EmulatorState {
   config: EmulatorConfig = defaultConfig();
@@ -21,6 +24,10 @@ export class EmulatorState {
   /** Media served by the CDN origin. */
   readonly files = new FileStore();
   readonly cdnLog: CdnRequest[] = [];
+  readonly videoJobs = new JobStore<VideoJob>();
+  readonly asyncJobs = new JobStore<AsyncJob>();
+  /** Accepted job submissions, for control.jobs(). */
+  readonly submissions = new SubmissionLog();
   /** Base URL of the CDN origin; set by startEmulator() once it listens. */
   cdnUrl = '';
 
@@ -44,6 +51,9 @@ export class EmulatorState {
     this.responses.clear();
     this.files.clear();
     this.cdnLog.length = 0;
+    this.videoJobs.clear();
+    this.asyncJobs.clear();
+    this.submissions.clear();
   }
 
   /** Bound methods, so `const { configure } = emulator.control` works. */
@@ -55,6 +65,7 @@ export class EmulatorState {
       requests: () => this.log.list(),
       stats: () => this.counters.snapshot(),
       cdnRequests: () => this.cdnLog.map((r) => ({ ...r, headers: { ...r.headers } })),
+      jobs: () => this.submissions.list(),
     };
   }
 }

@@ -43,6 +43,40 @@ export interface EmulatorControl {
   stats(): EmulatorStats;
   /** Every request the CDN origin received, in order (copies). */
   cdnRequests(): CdnRequest[];
+  /**
+   * Every job submission the emulator accepted (video + async-invoke), in order (copies); cleared by
+   * reset(). A submission counts once its handler validated it, even if the client then saw a reset.
+   */
+  jobs(): JobSubmission[];
+}
+
+/** One accepted job submission (for "exactly one submission per item" tests). */
+export interface JobSubmission {
+  kind: 'video' | 'async';
+  /** `video_<uuid>` or the async-invoke `request_id`. */
+  id: string;
+  /** `keyFingerprint(key)` of the submitting access key (`sha256:<12 hex>`), never the raw key. */
+  key: string;
+  /** `model` (video) or `model_id` (async-invoke). */
+  model: string;
+  /** The prompt (video); `input.prompt` ?? `input.text` ?? the JSON input cut to 200 chars (async). */
+  summary: string;
+  /** ms since the epoch. */
+  createdAt: number;
+}
+
+export interface VideoTimings {
+  /** How long a new job stays `queued`. */
+  queuedMs: number;
+  /** Then how long it stays `processing` before `completed` / `failed`. */
+  processingMs: number;
+}
+
+export interface AsyncTimings {
+  /** How long a new request stays `QUEUED`. */
+  queuedMs: number;
+  /** Then how long it stays `IN_PROGRESS` before the terminal status. */
+  runningMs: number;
 }
 
 export interface EmulatorStats {
@@ -99,6 +133,31 @@ export interface EmulatorConfig {
    * (S0); 'json' = `{data:[{b64_json}]}` (DOTSDOC's variant).
    */
   speechResponse: 'binary' | 'json';
+  /** Video job phases, fixed per job when it is submitted. */
+  videoTimings: VideoTimings;
+  /** A prompt containing this (non-empty) text makes the video job end `failed`. */
+  videoFailPrompt: string;
+  /**
+   * `output` of a completed video job (§8 OPEN QUESTION): 'url' = the MP4's CDN URL as a string,
+   * 'object' = `{url, expires_at}`, 'null' = S2's seed-exact `output: null` (client must use /content).
+   * Read when polled.
+   */
+  videoOutput: 'url' | 'object' | 'null';
+  /** Size of the MP4 (≥ 40), streamed in 64 KiB chunks; fixed per job at submission. */
+  videoBytes: number;
+  /**
+   * Time after completion until the job and its media are purged (S0/S2: 2 h); fixed per job at
+   * submission. `expires_at` in the body always says completed_at + 7200 s, as DO would.
+   */
+  videoExpiryMs: number;
+  /** HTTP status of POST /v1/async-invoke (§9.1: OA 202, some deployments 200). */
+  asyncInvokeStatus: 200 | 202;
+  /** async-invoke phases, fixed per request when it is submitted. */
+  asyncTimings: AsyncTimings;
+  /** The success status word (§9.3 CONFLICT: S1 JSON/OA `COMPLETED`, S1 prose `COMPLETE`). Read when polled. */
+  asyncCompletedWord: 'COMPLETED' | 'COMPLETE';
+  /** `input.prompt` / `input.text` containing this (non-empty) text makes the request end `FAILED`. */
+  asyncFailPrompt: string;
 }
 
 /**
@@ -110,7 +169,11 @@ export type EmulatorConfigPatch = {
     ? Partial<FaultRatio>
     : K extends 'quota'
       ? Partial<QuotaConfig> | null
-      : EmulatorConfig[K];
+      : K extends 'videoTimings'
+        ? Partial<VideoTimings>
+        : K extends 'asyncTimings'
+          ? Partial<AsyncTimings>
+          : EmulatorConfig[K];
 };
 
 /** `path` = only requests whose pathname equals it consume the fault (default: any /v1 request). */

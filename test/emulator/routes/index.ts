@@ -8,6 +8,8 @@ import { registerEmbeddings } from './embeddings';
 import { registerAgent } from './agent';
 import { registerImages } from './images';
 import { registerSpeech } from './speech';
+import { registerVideo } from './video';
+import { registerAsyncInvoke } from './asyncInvoke';
 
 export function buildRouter(): Router {
   const router = new Router();
@@ -19,5 +21,7 @@ export function buildRouter(): Router {
   registerAgent(router);
   registerImages(router);
   registerSpeech(router);
+  registerVideo(router);
+  registerAsyncInvoke(router);
   return router;
 }

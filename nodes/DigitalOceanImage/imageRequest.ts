@@ -1,11 +1,11 @@
 /** Reads and checks one item's Image parameters (before any request) into the body of POST /v1/images/generations. */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
+import { readOutputTarget } from '../shared/binary';
 import { readModelId } from '../shared/models';
 import { asItemInputError, checkRange, definedOnly, InputError } from '../shared/validation';
 import {
 	DEFAULT_FILE_NAME,
-	DEFAULT_OUTPUT_FIELD,
 	IMAGE_BACKGROUNDS,
 	IMAGE_FORMATS,
 	IMAGE_MODERATIONS,
@@ -39,14 +39,6 @@ export interface ImageRequest {
 	field: string;
 	fileBase: string;
 	outputMode: ImageOutputMode;
-}
-
-const IMAGE_EXTENSION = /\.(png|jpe?g|webp)$/i;
-
-/** "photo.png" would otherwise become "photo.png-1.png"; the extension always follows the real bytes. */
-function fileBaseOf(name: string | undefined): string {
-	const trimmed = (name ?? '').trim().replace(IMAGE_EXTENSION, '');
-	return trimmed === '' ? DEFAULT_FILE_NAME : trimmed;
 }
 
 function checkChoice(value: string | undefined, label: string, allowed: readonly string[]): string | undefined {
@@ -112,11 +104,8 @@ export async function buildImageRequest(ctx: IExecuteFunctions, itemIndex: numbe
 	return await asItemInputError(ctx, itemIndex, () => {
 		const options = ctx.getNodeParameter('options', itemIndex, {}) as ImageOptions;
 		const body = buildBody(readModelId(ctx, itemIndex), ctx.getNodeParameter('prompt', itemIndex, ''), options);
-		const field = (options.binaryPropertyName ?? DEFAULT_OUTPUT_FIELD).trim();
-		if (field === '') {
-			throw new InputError('"Put Output in Field" is empty', 'Enter the name of the binary field for the images, e.g. data.');
-		}
+		const { field, fileBase } = readOutputTarget(options, DEFAULT_FILE_NAME, 'images');
 		const outputMode = options.outputMode === 'oneItem' ? 'oneItem' : 'perImage';
-		return { body, field, fileBase: fileBaseOf(options.fileName), outputMode };
+		return { body, field, fileBase, outputMode };
 	});
 }

@@ -1,9 +1,10 @@
 /** Reads and checks one item's Speech parameters (before any request) into the body of POST /v1/audio/speech. */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
+import { readOutputTarget } from '../shared/binary';
 import { readModelId } from '../shared/models';
 import { asItemInputError, checkRange, definedOnly, InputError } from '../shared/validation';
-import { DEFAULT_FILE_NAME, DEFAULT_OUTPUT_FIELD, SPEECH_FORMATS, type SpeechFormat, type SpeechOptions } from './speechOptions';
+import { DEFAULT_FILE_NAME, SPEECH_FORMATS, type SpeechFormat, type SpeechOptions } from './speechOptions';
 
 /** OpenAI's limit, which the DO docs do not state; checking it here saves a failed (and maybe billed) call. */
 export const MAX_INPUT_CHARS = 4096;
@@ -22,14 +23,6 @@ export interface SpeechRequest {
 	/** The binary field and file name (without extension) of the output. */
 	field: string;
 	fileBase: string;
-}
-
-const AUDIO_EXTENSION = /\.(mp3|wav|opus|ogg|aac|flac|pcm)$/i;
-
-/** "speech.mp3" would otherwise become "speech.mp3.wav"; the extension always follows the real format. */
-function fileBaseOf(name: string | undefined): string {
-	const trimmed = (name ?? '').trim().replace(AUDIO_EXTENSION, '');
-	return trimmed === '' ? DEFAULT_FILE_NAME : trimmed;
 }
 
 function optionalText(value: string | undefined): string | undefined {
@@ -71,10 +64,6 @@ export async function buildSpeechRequest(ctx: IExecuteFunctions, itemIndex: numb
 	return await asItemInputError(ctx, itemIndex, () => {
 		const options = ctx.getNodeParameter('options', itemIndex, {}) as SpeechOptions;
 		const body = buildBody(readModelId(ctx, itemIndex), ctx.getNodeParameter('text', itemIndex, ''), options);
-		const field = (options.binaryPropertyName ?? DEFAULT_OUTPUT_FIELD).trim();
-		if (field === '') {
-			throw new InputError('"Put Output in Field" is empty', 'Enter the name of the binary field for the audio, e.g. data.');
-		}
-		return { body, field, fileBase: fileBaseOf(options.fileName) };
+		return { body, ...readOutputTarget(options, DEFAULT_FILE_NAME, 'audio') };
 	});
 }

@@ -2,6 +2,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { InputError } from './validation';
+
 export type ImageMime = 'image/png' | 'image/jpeg' | 'image/webp';
 
 /** DO's vision models take PNG, JPEG and WebP; the bytes decide, not the file name. */
@@ -115,4 +117,23 @@ export function pcmToWav(pcm: Buffer, format: { sampleRate?: number; channels?: 
 	header.write('data', 36, 'ascii');
 	header.writeUInt32LE(pcm.length, 40);
 	return Buffer.concat([header, pcm]);
+}
+
+const MEDIA_EXTENSION = new RegExp(`\\.(${[...new Set(Object.values(EXTENSIONS)), 'jpeg', 'pcm'].join('|')})$`, 'i');
+
+/**
+ * The node options "Put Output in Field" (must name a field) and "File Name" (a typed media extension
+ * is dropped: "photo.png" would otherwise become "photo.png-1.png"; the real type picks the extension).
+ */
+export function readOutputTarget(
+	options: { binaryPropertyName?: string; fileName?: string },
+	defaultFileName: string,
+	what: string,
+): { field: string; fileBase: string } {
+	const field = (options.binaryPropertyName ?? 'data').trim();
+	if (field === '') {
+		throw new InputError('"Put Output in Field" is empty', `Enter the name of the binary field for the ${what}, e.g. data.`);
+	}
+	const fileBase = (options.fileName ?? '').trim().replace(MEDIA_EXTENSION, '');
+	return { field, fileBase: fileBase === '' ? defaultFileName : fileBase };
 }

@@ -5,7 +5,7 @@
  */
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { mediaFileName, sniffImageMime } from '../shared/binary';
+import { mediaFileName, numberedField, sniffImageMime } from '../shared/binary';
 import type { ImageRequest } from './imageRequest';
 
 export interface ImagesReply {
@@ -44,10 +44,6 @@ export function decodeImages(reply: ImagesReply): GeneratedImage[] {
 	});
 }
 
-/** `data`, `data_1`, `data_2`, … for "All Images in One Item". */
-export function fieldFor(base: string, index: number): string {
-	return index === 0 ? base : `${base}_${index}`;
-}
 
 interface Prepared {
 	image: GeneratedImage;
@@ -98,12 +94,12 @@ export async function imagesToItems(
 		return [
 			{
 				json: {
-					images: prepared.map((p, k) => ({ field: fieldFor(request.field, k), ...fileFacts(p, k) })),
+					images: prepared.map((p, k) => ({ field: numberedField(request.field, k), ...fileFacts(p, k) })),
 					imageCount: prepared.length,
 					...shared,
 					usage,
 				},
-				binary: Object.fromEntries(prepared.map((p, k) => [fieldFor(request.field, k), p.binary])),
+				binary: Object.fromEntries(prepared.map((p, k) => [numberedField(request.field, k), p.binary])),
 			},
 		];
 	}

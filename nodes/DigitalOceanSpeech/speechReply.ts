@@ -3,9 +3,11 @@
  * the type; streamed through, never held whole) or DOTSDOC's JSON envelope `{data:[{b64_json}]}`.
  * Raw PCM has no header, so it is wrapped into a WAV file that any player opens.
  */
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 
 import { bareMimeType, pcmToWav } from '../shared/binary';
+import { countBytes } from '../shared/mediaDownload';
+import { isVagueMime, sniffAudioMime } from '../shared/mediaType';
 import type { Download } from '../shared/transport';
 import type { SpeechFormat } from './speechOptions';
 
@@ -21,9 +23,6 @@ const FORMAT_MIME: Record<SpeechFormat, string> = {
 /** Content types servers use for headerless 16-bit PCM. */
 const PCM_MIMES = new Set(['audio/pcm', 'audio/l16', 'audio/raw', 'audio/x-pcm']);
 
-/** Types that say nothing about the audio; the requested format decides then. */
-const VAGUE_MIMES = new Set(['application/octet-stream', 'binary/octet-stream']);
-
 export interface SpeechAudio {
 	/** A stream for raw replies (counted while it flows), a Buffer for JSON and PCM replies. */
 	data: Buffer | Readable;
@@ -33,19 +32,6 @@ export interface SpeechAudio {
 }
 
 export class SpeechReplyError extends Error {}
-
-/** The container an audio file's first bytes name (JSON replies carry no Content-Type for the audio). */
-function sniffAudioMime(bytes: Buffer): string | undefined {
-	if (bytes.length < 4) return undefined;
-	const head = bytes.toString('latin1', 0, 4);
-	if (head.startsWith('ID3')) return 'audio/mpeg';
-	if (head === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WAVE') return 'audio/wav';
-	if (head === 'OggS') return 'audio/opus';
-	if (head === 'fLaC') return 'audio/flac';
-	if (bytes[0] === 0xff && (bytes[1] & 0xf6) === 0xf0) return 'audio/aac';
-	if (bytes[0] === 0xff && (bytes[1] & 0xe0) === 0xe0) return 'audio/mpeg';
-	return undefined;
-}
 
 /** `audio/L16;rate=16000;channels=2` carries its PCM layout; otherwise OpenAI-style 24 kHz mono. */
 function pcmLayout(contentType: string | undefined): { sampleRate?: number; channels?: number } {
@@ -95,26 +81,12 @@ async function fromJsonEnvelope(download: Download, requested: SpeechFormat | un
 	return fromBytes(bytes, mimeType);
 }
 
-/** A pass-through that counts bytes, so the item can report the size of a streamed file. */
-function counted(stream: Readable): { stream: Readable; size: () => number } {
-	let size = 0;
-	const counter = new Transform({
-		transform(chunk: Buffer, _encoding, done) {
-			size += chunk.length;
-			done(null, chunk);
-		},
-	});
-	stream.on('error', (error) => counter.destroy(error));
-	return { stream: stream.pipe(counter), size: () => size };
-}
-
 export async function readSpeechReply(download: Download, requested: SpeechFormat | undefined): Promise<SpeechAudio> {
 	const contentType = bareMimeType(download.contentType);
 	if (contentType === 'application/json' || contentType?.endsWith('+json')) return await fromJsonEnvelope(download, requested);
-	const mimeType =
-		contentType === undefined || VAGUE_MIMES.has(contentType) ? FORMAT_MIME[requested ?? 'mp3'] : contentType;
+	const mimeType = contentType === undefined || isVagueMime(contentType) ? FORMAT_MIME[requested ?? 'mp3'] : contentType;
 	// PCM needs its length in the WAV header, so it is read whole (speech is at most a few MB).
 	if (PCM_MIMES.has(mimeType)) return asWav(await readAll(download.stream), download.contentType);
-	const { stream, size } = counted(download.stream);
+	const { stream, size } = countBytes(download.stream);
 	return { data: stream, mimeType, size };
 }

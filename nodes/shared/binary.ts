@@ -74,7 +74,11 @@ const EXTENSIONS: Record<string, string> = {
 	'audio/ogg': 'ogg',
 	'audio/aac': 'aac',
 	'audio/flac': 'flac',
+	'audio/mp4': 'm4a',
 	'video/mp4': 'mp4',
+	'video/quicktime': 'mov',
+	'video/webm': 'webm',
+	'image/gif': 'gif',
 };
 
 /** Content types arrive as `audio/mpeg; charset=…` or upper-case; compare the bare type. */
@@ -91,6 +95,11 @@ export function extensionFor(mimeType: string | undefined): string {
 export function mediaFileName(base: string, mimeType: string | undefined, index?: number): string {
 	const suffix = index === undefined ? '' : `-${index + 1}`;
 	return `${base}${suffix}.${extensionFor(mimeType)}`;
+}
+
+/** `data`, `data_1`, `data_2`, … when one item holds several files. */
+export function numberedField(base: string, index: number): string {
+	return index === 0 ? base : `${base}_${index}`;
 }
 
 /**

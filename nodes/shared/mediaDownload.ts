@@ -8,7 +8,7 @@ import { Transform, type Readable } from 'node:stream';
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { bareMimeType, mediaFileName } from './binary';
+import { bareMimeType } from './binary';
 import { cancelSignalOf } from './client';
 import { isVagueMime, mimeFromUrl, sniffMediaMime } from './mediaType';
 import { backoffDelayMs, isRetryableNetworkError } from './retry';
@@ -65,9 +65,8 @@ export interface MediaSource {
 
 export interface MediaTarget {
 	itemIndex: number;
-	fileBase: string;
-	/** Numbered file names (`<base>-<k>.<ext>`) when a result has several files. */
-	index?: number;
+	/** The file name for the type found (the type is known only once the reply or its bytes arrive). */
+	fileNameFor: (mimeType: string) => string;
 	/** How often a download that broke off is started over. */
 	retries: number;
 }
@@ -94,7 +93,7 @@ export async function saveMedia(ctx: IExecuteFunctions, source: MediaSource, tar
 		const download = await source.open();
 		try {
 			const mimeType = await typeOf(download, source);
-			const fileName = mediaFileName(target.fileBase, mimeType, target.index);
+			const fileName = target.fileNameFor(mimeType);
 			const { stream, size } = countBytes(download.stream);
 			// Always with the mime type: n8n would store a stream without one as text/plain.
 			const binary = await ctx.helpers.prepareBinaryData(stream, fileName, mimeType);

@@ -1,0 +1,256 @@
+import { NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
+
+import { DigitalOceanFal } from '../../nodes/DigitalOceanFal/DigitalOceanFal.node';
+import { decodeDataUrl, findMedia } from '../../nodes/DigitalOceanFal/falMedia';
+import { falState } from '../../nodes/DigitalOceanFal/falJob';
+import { audioMagic, DEFAULT_KEY, imageMagic } from '../emulator';
+import { encodeJpeg } from '../emulator/media/jpeg';
+import { binaryItem, fakeExecuteContext, type FakeContextOptions, type Params } from './helpers/fakeContext';
+import { useEmulator } from './helpers/useEmulator';
+
+const INVOKE = '/v1/async-invoke';
+const PROMPT = 'A cozy reading nook with warm lamp light';
+
+const emulator = useEmulator();
+
+async function run(params: Params = {}, extra: Partial<FakeContextOptions> = {}): Promise<INodeExecutionData[]> {
+	const ctx = fakeExecuteContext({
+		params: { operation: 'generate', model: 'fal-ai/flux/schnell', prompt: PROMPT, waitTimeout: 30, ...params },
+		credentials: { apiKey: DEFAULT_KEY, baseUrl: emulator.url },
+		...extra,
+	});
+	const [output] = await new DigitalOceanFal().execute.call(ctx);
+	return output;
+}
+
+async function runError(params: Params, extra: Partial<FakeContextOptions> = {}): Promise<NodeOperationError> {
+	const error = await run(params, extra).then(
+		() => undefined,
+		(e: unknown) => e,
+	);
+	expect(error).toBeInstanceOf(NodeOperationError);
+	return error as NodeOperationError;
+}
+
+const fast = { asyncTimings: { queuedMs: 50, runningMs: 200 } };
+const bytesOf = (item: INodeExecutionData, field = 'data') => Buffer.from(item.binary![field].data, 'base64');
+const submissions = () => emulator.control.jobs().filter((job) => job.kind === 'async');
+const submitBodies = () => emulator.control.requests().filter((r) => r.method === 'POST' && r.path === INVOKE).map((r) => r.body);
+const expectNoKeyOnCdn = () => {
+	expect(emulator.control.cdnRequests().length).toBeGreaterThan(0);
+	expect(emulator.control.cdnRequests().every((request) => request.headers.authorization === undefined)).toBe(true);
+};
+
+describe('DigitalOcean Fal node: presets', () => {
+	it('FLUX schnell: sends only the prompt, waits, and downloads the JPEG from the media host without the key', async () => {
+		emulator.control.configure(fast);
+		const [item, ...rest] = await run();
+		expect(rest).toEqual([]);
+		expect(submitBodies()).toEqual([{ model_id: 'fal-ai/flux/schnell', input: { prompt: PROMPT } }]);
+		const bytes = bytesOf(item);
+		expect(imageMagic(bytes)).toEqual({ kind: 'jpeg', width: 1024, height: 768 });
+		expect(item.binary!.data).toMatchObject({ mimeType: 'image/jpeg', fileName: 'image.jpg' });
+		expect(item.json).toMatchObject({
+			jobId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+			status: 'COMPLETED',
+			done: true,
+			model: 'fal-ai/flux/schnell',
+			completedAt: expect.stringMatching(/Z$/),
+			files: [{ field: 'data', path: 'images[0].url', fileName: 'image.jpg', mimeType: 'image/jpeg', fileSize: bytes.length, url: expect.stringMatching(/^http:\/\/127\.0\.0\.1/) }],
+			output: expect.objectContaining({ images: [expect.objectContaining({ width: 1024, height: 768 })] }),
+		});
+		expect(item.pairedItem).toEqual({ item: 0 });
+		expect(submissions()).toHaveLength(1);
+		expectNoKeyOnCdn();
+		expect(JSON.stringify(item)).not.toContain(DEFAULT_KEY);
+	});
+
+	it('image options are sent only when set; several images become data, data_1, … with numbered names', async () => {
+		emulator.control.configure(fast);
+		const [item] = await run({
+			model: 'fal-ai/fast-sdxl',
+			inputOptions: { imageSize: 'square', numImages: 3, numInferenceSteps: 8, guidanceScale: 5, seed: 42, negativePrompt: 'blur' },
+			options: { fileName: 'nook' },
+		});
+		expect(submitBodies()[0]).toEqual({
+			model_id: 'fal-ai/fast-sdxl',
+			input: { prompt: PROMPT, image_size: 'square', num_images: 3, num_inference_steps: 8, guidance_scale: 5, seed: 42, negative_prompt: 'blur' },
+		});
+		expect(Object.keys(item.binary!)).toEqual(['data', 'data_1', 'data_2']);
+		expect(['data', 'data_1', 'data_2'].map((field) => item.binary![field].fileName)).toEqual(['nook-1.jpg', 'nook-2.jpg', 'nook-3.jpg']);
+		for (const field of ['data', 'data_1', 'data_2']) expect(imageMagic(bytesOf(item, field))).toMatchObject({ kind: 'jpeg', width: 512, height: 512 });
+		expect((item.json.files as Array<{ path: string }>).map((file) => file.path)).toEqual(['images[0].url', 'images[1].url', 'images[2].url']);
+	});
+
+	it('ElevenLabs TTS: text and voice in input.text/voice; the MP3 lands as audio/mpeg', async () => {
+		emulator.control.configure(fast);
+		const [item] = await run({ model: 'fal-ai/elevenlabs/tts/multilingual-v2', text: 'Welcome to the weekly update.', inputOptions: { voice: 'Aria', speed: 1.1 } });
+		expect(submitBodies()[0]).toEqual({
+			model_id: 'fal-ai/elevenlabs/tts/multilingual-v2',
+			input: { text: 'Welcome to the weekly update.', voice: 'Aria', speed: 1.1 },
+		});
+		expect(audioMagic(bytesOf(item))).toBe('mp3');
+		expect(item.binary!.data).toMatchObject({ mimeType: 'audio/mpeg', fileName: 'audio.mp3' });
+		expect(item.json.files).toEqual([expect.objectContaining({ path: 'audio.url' })]);
+		expectNoKeyOnCdn();
+	});
+
+	it('Stable Audio: seconds_total sent; the file is found under audio_file.url (its key is undocumented)', async () => {
+		emulator.control.configure(fast);
+		const [item] = await run({ model: 'fal-ai/stable-audio-25/text-to-audio', prompt: 'calm piano', inputOptions: { secondsTotal: 3 } });
+		expect(submitBodies()[0]).toEqual({ model_id: 'fal-ai/stable-audio-25/text-to-audio', input: { prompt: 'calm piano', seconds_total: 3 } });
+		expect(audioMagic(bytesOf(item))).toBe('wav');
+		expect(item.json.files).toEqual([expect.objectContaining({ path: 'audio_file.url', mimeType: 'audio/wav', fileName: 'audio.wav' })]);
+	});
+
+	it('Other Model: any id with a JSON input, merged under Additional Input; tags sent', async () => {
+		emulator.control.configure(fast);
+		const [item] = await run({
+			model: 'other',
+			modelId: { __rl: true, mode: 'id', value: 'fal-ai/playai/tts/v3' },
+			input: '{"text": "Hello there", "voice": "Jennifer"}',
+			inputOptions: { additionalInput: '{"voice": "ignored", "speed": 1}' },
+			tags: { tag: [{ key: 'campaign', value: 'spring' }] },
+		});
+		expect(submitBodies()[0]).toEqual({
+			model_id: 'fal-ai/playai/tts/v3',
+			input: { voice: 'Jennifer', speed: 1, text: 'Hello there' },
+			tags: [{ key: 'campaign', value: 'spring' }],
+		});
+		expect(audioMagic(bytesOf(item))).toBe('mp3');
+	});
+
+	it('sends an input image from a binary field as a data URL under the chosen key', async () => {
+		emulator.control.configure(fast);
+		const jpeg = encodeJpeg(16, 16, { r: 200, g: 80, b: 40, a: 255 });
+		await run(
+			{ inputOptions: { imageBinaryField: 'photo', imageInputKey: 'image_url' } },
+			{ items: [binaryItem('photo', jpeg, 'image/jpeg', 'photo.jpg')] },
+		);
+		const input = (submitBodies()[0] as { input: Record<string, string> }).input;
+		expect(input.image_url).toBe(`data:image/jpeg;base64,${jpeg.toString('base64')}`);
+	});
+});
+
+describe('DigitalOcean Fal node: variants and failures', () => {
+	it('accepts 202 on submit and COMPLETE as the finished word', async () => {
+		emulator.control.configure({ ...fast, asyncInvokeStatus: 202, asyncCompletedWord: 'COMPLETE' });
+		const [item] = await run();
+		expect(item.json.status).toBe('COMPLETE');
+		expect(imageMagic(bytesOf(item))?.kind).toBe('jpeg');
+	});
+
+	it('a FAILED request is an error naming it; Continue On Fail keeps the other items in order', async () => {
+		emulator.control.configure(fast);
+		const output = await run({}, { continueOnFail: true, perItem: [{ prompt: 'fine' }, { prompt: 'FAIL_JOB here' }] });
+		const failed = submissions()[1];
+		expect(output[1].json).toEqual({ error: `The fal request ${failed.id} failed: Inference failed for fal-ai/flux/schnell: the input was rejected (emulated failure).` });
+		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(imageMagic(bytesOf(output[0]))?.kind).toBe('jpeg');
+	});
+
+	it('"Download Media" off lists the URLs without downloading anything', async () => {
+		emulator.control.configure(fast);
+		const [item] = await run({ inputOptions: { numImages: 2 }, options: { downloadMedia: false } });
+		expect(item.binary).toBeUndefined();
+		expect(item.json.files).toEqual([
+			{ path: 'images[0].url', url: expect.stringContaining('/files/'), mimeType: 'image/jpeg' },
+			{ path: 'images[1].url', url: expect.stringContaining('/files/'), mimeType: 'image/jpeg' },
+		]);
+		expect(emulator.control.cdnRequests()).toEqual([]);
+	});
+
+	it('checks every item before any submission: empty prompt, bad JSON, tag without key, missing image', async () => {
+		const prompt = await runError({}, { perItem: [{}, { prompt: '' }] });
+		expect(prompt.message).toBe('Prompt is empty');
+		expect(prompt.context.itemIndex).toBe(1);
+		expect((await runError({ model: 'other', modelId: { __rl: true, mode: 'id', value: 'fal-ai/x' }, input: '{oops' })).message).toBe('Input (JSON) is not valid JSON');
+		expect((await runError({ model: 'other', modelId: { __rl: true, mode: 'id', value: '' } })).message).toBe('No model ID is entered');
+		expect((await runError({ tags: { tag: [{ key: ' ', value: 'x' }] } })).message).toBe('Tag 1 has no key');
+		expect((await runError({ inputOptions: { numImages: 9 } })).message).toMatch(/Number of Images must be between 1 and 4/);
+		const noImage = (await run({ inputOptions: { imageBinaryField: 'photo' } }).catch((e: unknown) => e)) as Error;
+		expect(noImage.message).toMatch(/photo/);
+		expect(emulator.control.requests()).toEqual([]);
+	});
+
+	it('a reset after the submission reached the server is not retried: exactly one request per item', async () => {
+		emulator.control.configure(fast);
+		emulator.control.enqueueFaults([{ kind: 'reset-mid-body', path: INVOKE }]);
+		const output = await run({}, { continueOnFail: true, perItem: [{ prompt: 'one' }, { prompt: 'two' }, { prompt: 'three' }] });
+		expect(output[0].json.error).toBeDefined();
+		expect(output.slice(1).every((item) => item.binary?.data !== undefined)).toBe(true);
+		expect(submissions().map((job) => job.summary)).toEqual(['one', 'two', 'three']);
+		expect(submitBodies()).toHaveLength(3);
+	});
+});
+
+describe('DigitalOcean Fal node: Submit, Get Status, Get Result', () => {
+	it('Submit outputs the request id at once; Get Status reports it; Get Result waits and downloads', async () => {
+		emulator.control.configure({ asyncTimings: { queuedMs: 300, runningMs: 1_200 } });
+		const [submitted] = await run({ operation: 'submit' });
+		expect(submitted.json).toMatchObject({ jobId: expect.any(String), status: 'QUEUED', done: false, model: 'fal-ai/flux/schnell' });
+		const jobId = submitted.json.jobId as string;
+		const [status] = await run({ operation: 'getStatus', jobId });
+		expect(['QUEUED', 'IN_PROGRESS']).toContain(status.json.status);
+		const [result] = await run({ operation: 'getResult', jobId });
+		expect(imageMagic(bytesOf(result))?.kind).toBe('jpeg');
+		expect(result.json).toMatchObject({ jobId, status: 'COMPLETED', done: true });
+		expect(submissions()).toHaveLength(1);
+		const polls = emulator.control.requests().filter((r) => r.method === 'GET' && r.path.startsWith(`${INVOKE}/`));
+		expect(polls.every((r) => r.path === `${INVOKE}/${jobId}/status` || r.path === `${INVOKE}/${jobId}`)).toBe(true);
+	});
+
+	it('an unknown request id is a clear error', async () => {
+		const error = await runError({ operation: 'getStatus', jobId: '00000000-0000-4000-8000-000000000000' });
+		expect(error.message).toBe('The fal request 00000000-0000-4000-8000-000000000000 was not found');
+	});
+
+	it('Stop during the wait ends within 1 s', async () => {
+		emulator.control.configure({ asyncTimings: { queuedMs: 0, runningMs: 120_000 } });
+		const controller = new AbortController();
+		const pending = run({ waitTimeout: 60 }, { signal: controller.signal });
+		await new Promise((resolve) => setTimeout(resolve, 1_500));
+		const abortedAt = Date.now();
+		controller.abort();
+		await expect(pending).rejects.toThrow('The execution was cancelled');
+		expect(Date.now() - abortedAt).toBeLessThan(1_000);
+	});
+});
+
+describe('fal output helpers', () => {
+	it('walks any output shape for media URLs, with the declared type, once per URL', () => {
+		const output = {
+			images: [{ url: 'https://cdn/a.jpg', content_type: 'image/jpeg' }, { url: 'https://cdn/b.jpg' }],
+			image: { url: 'https://cdn/c.png' },
+			audio_url: 'https://cdn/d.mp3',
+			video: { url: 'https://cdn/e.mp4', content_type: 'video/mp4' },
+			file_url: 'https://cdn/a.jpg',
+			seed: 4,
+			prompt: 'https://not-a-media-field.example',
+			timestamps: [{ characters: ['a'] }],
+		};
+		expect(findMedia(output)).toEqual([
+			{ path: 'images[0].url', url: 'https://cdn/a.jpg', declaredType: 'image/jpeg' },
+			{ path: 'images[1].url', url: 'https://cdn/b.jpg' },
+			{ path: 'image.url', url: 'https://cdn/c.png' },
+			{ path: 'audio_url', url: 'https://cdn/d.mp3' },
+			{ path: 'video.url', url: 'https://cdn/e.mp4', declaredType: 'video/mp4' },
+		]);
+		expect(findMedia(null)).toEqual([]);
+		expect(findMedia({ text: 'a transcription' })).toEqual([]);
+	});
+
+	it('decodes inline data URLs', () => {
+		expect(decodeDataUrl('data:image/png;base64,iVBORw==')).toEqual({ mimeType: 'image/png', bytes: Buffer.from('iVBORw==', 'base64') });
+		expect(decodeDataUrl('https://x/y.png')).toBeUndefined();
+	});
+
+	it('maps statuses: COMPLETED/COMPLETE done, FAILED/ERROR failed, QUEUED/IN_PROGRESS pending', () => {
+		expect(falState({ status: 'COMPLETED' })).toBe('done');
+		expect(falState({ status: 'COMPLETE' })).toBe('done');
+		expect(falState({ status: 'FAILED' })).toBe('failed');
+		expect(falState({ status: 'ERROR' })).toBe('failed');
+		expect(falState({ status: 'QUEUED' })).toBe('pending');
+		expect(falState({ status: 'IN_PROGRESS' })).toBe('pending');
+	});
+});

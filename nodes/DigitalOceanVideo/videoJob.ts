@@ -8,7 +8,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { readOutputTarget } from '../shared/binary';
+import { mediaFileName, readOutputTarget } from '../shared/binary';
 import type { JobState } from '../shared/jobs';
 import { maxBytesOf, type JobDriver } from '../shared/jobOperations';
 import { saveMedia, type MediaSource } from '../shared/mediaDownload';
@@ -110,7 +110,7 @@ export function createVideoDriver(ctx: IExecuteFunctions, client: InferenceClien
 			throw expiredError(ctx, jobId, itemIndex, `expired at ${isoFromUnix(job.expires_at)}`);
 		}
 		const source = sourceOf(job, jobId, itemIndex, maxBytesOf(options, DEFAULT_MAX_FILE_MB));
-		const saved = await saveMedia(ctx, source, { itemIndex, fileBase, retries }).catch((error: unknown) => {
+		const saved = await saveMedia(ctx, source, { itemIndex, retries, fileNameFor: (mimeType) => mediaFileName(fileBase, mimeType) }).catch((error: unknown) => {
 			if (isGone(error, source.url !== undefined)) throw expiredError(ctx, jobId, itemIndex, 'has no video any more: its file has expired');
 			throw error;
 		});

@@ -8,13 +8,12 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { createClient, readRequestSettings } from '../shared/client';
+import { readOutputTarget } from '../shared/binary';
 import { requestOptions } from '../shared/descriptions';
-import { runItems } from '../shared/items';
-import { jobProperties, readJobOperation, runJobOperation, validateJobItem } from '../shared/jobOperations';
+import { executeJobNode, jobProperties } from '../shared/jobOperations';
 import { searchModels } from '../shared/models';
 import { createFalDriver } from './falJob';
-import { falProperties } from './falProperties';
+import { falProperties, type FalOutputOptions } from './falProperties';
 import { buildFalRequest } from './falRequest';
 
 export class DigitalOceanFal implements INodeType {
@@ -43,15 +42,14 @@ export class DigitalOceanFal implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const settings = readRequestSettings(this);
-		const client = await createClient(this, settings);
-		const operation = readJobOperation(this);
-		const driver = createFalDriver(this, client, settings.maxRetries);
-
-		const output = await runItems(this, async (itemIndex) => await runJobOperation(this, operation, itemIndex, driver), {
-			concurrency: settings.concurrency,
-			validate: async (itemIndex) => await validateJobItem(this, operation, itemIndex, async (i) => await buildFalRequest(this, i)),
-		});
-		return [output];
+		return await executeJobNode(
+			this,
+			(client, retries) => createFalDriver(this, client, retries),
+			async (itemIndex) => await buildFalRequest(this, itemIndex),
+			(operation, itemIndex) => {
+				if (operation !== 'generate' && operation !== 'getResult') return;
+				readOutputTarget(this.getNodeParameter('options', itemIndex, {}) as FalOutputOptions, '', 'files');
+			},
+		);
 	}
 }

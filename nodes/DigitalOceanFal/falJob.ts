@@ -9,7 +9,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { mediaFileName, numberedField } from '../shared/binary';
 import type { JobState } from '../shared/jobs';
-import { maxBytesOf, type JobDriver } from '../shared/jobOperations';
+import { jobErrorText, maxBytesOf, requireJobId, type JobDriver } from '../shared/jobOperations';
 import { saveMedia } from '../shared/mediaDownload';
 import { InputError } from '../shared/validation';
 import type { InferenceClient } from '../shared/transport';
@@ -38,13 +38,6 @@ export function falState(job: FalJob): JobState {
 	if (DONE_STATUSES.has(status)) return 'done';
 	if (FAILED_STATUSES.has(status)) return 'failed';
 	return 'pending';
-}
-
-function errorText(error: unknown): string | undefined {
-	if (error === null || error === undefined || error === '') return undefined;
-	if (typeof error === 'string') return error;
-	const message = (error as { message?: unknown }).message;
-	return typeof message === 'string' ? message : JSON.stringify(error);
 }
 
 /** The first word of a media type names the file when the user gave no name: image, audio, video. */
@@ -121,19 +114,14 @@ export function createFalDriver(ctx: IExecuteFunctions, client: InferenceClient,
 			const body = await buildFalRequest(ctx, itemIndex);
 			// Paid: never sent twice. Only failures before the request left are retried.
 			const reply = await client.json<FalJob>({ path: INVOKE_PATH, body, itemIndex, retry: 'before-send-only' });
-			if (typeof reply.data.request_id !== 'string' || reply.data.request_id === '') {
-				throw new NodeOperationError(ctx.getNode(), 'DigitalOcean accepted the fal request but returned no request_id', {
-					itemIndex,
-					description: `Request ID ${reply.requestId ?? 'unknown'}. The job cannot be tracked; check your DigitalOcean usage before retrying.`,
-				});
-			}
-			return { ...reply.data, model_id: reply.data.model_id ?? body.model_id, status: reply.data.status ?? 'QUEUED' };
+			const id = requireJobId(ctx, reply.data.request_id, 'fal request', reply, itemIndex);
+			return { ...reply.data, request_id: id, model_id: reply.data.model_id ?? body.model_id, status: reply.data.status ?? 'QUEUED' };
 		},
 		poll: async (jobId, itemIndex) => await get(`${jobPath(jobId)}/status`, jobId, itemIndex),
 		idOf: (job) => String(job.request_id),
 		statusOf: (job) => String(job.status ?? 'UNKNOWN'),
 		stateOf: falState,
-		errorOf: (job) => errorText(job.error),
+		errorOf: (job) => jobErrorText(job.error),
 		describe: (job) => ({
 			model: job.model_id ?? null,
 			createdAt: job.created_at ?? null,

@@ -9,12 +9,9 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { readOutputTarget } from '../shared/binary';
-import { createClient, readRequestSettings } from '../shared/client';
 import { modelLocator, requestOptions } from '../shared/descriptions';
-import { runItems } from '../shared/items';
-import { jobProperties, readJobOperation, runJobOperation, validateJobItem } from '../shared/jobOperations';
+import { executeJobNode, jobProperties } from '../shared/jobOperations';
 import { searchModels } from '../shared/models';
-import { asItemInputError } from '../shared/validation';
 import { createVideoDriver } from './videoJob';
 import { DEFAULT_FILE_NAME, videoOptions, type VideoOptions } from './videoOptions';
 import { buildVideoRequest } from './videoRequest';
@@ -67,24 +64,15 @@ export class DigitalOceanVideo implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const settings = readRequestSettings(this);
-		const client = await createClient(this, settings);
-		const operation = readJobOperation(this);
-		const driver = createVideoDriver(this, client, settings.maxRetries);
-
-		const validate = async (itemIndex: number) => {
-			await asItemInputError(this, itemIndex, () => {
-				if (operation === 'generate' || operation === 'getResult') {
-					readOutputTarget(this.getNodeParameter('options', itemIndex, {}) as VideoOptions, DEFAULT_FILE_NAME, 'video');
-				}
-			});
-			return await validateJobItem(this, operation, itemIndex, async (i) => await buildVideoRequest(this, i));
-		};
-
-		const output = await runItems(this, async (itemIndex) => await runJobOperation(this, operation, itemIndex, driver), {
-			concurrency: settings.concurrency,
-			validate,
-		});
-		return [output];
+		return await executeJobNode(
+			this,
+			(client, retries) => createVideoDriver(this, client, retries),
+			async (itemIndex) => await buildVideoRequest(this, itemIndex),
+			// The output options are checked up front too: a typo must not surface after a paid job.
+			(operation, itemIndex) => {
+				if (operation !== 'generate' && operation !== 'getResult') return;
+				readOutputTarget(this.getNodeParameter('options', itemIndex, {}) as VideoOptions, DEFAULT_FILE_NAME, 'video');
+			},
+		);
 	}
 }

@@ -10,7 +10,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { mediaFileName, readOutputTarget } from '../shared/binary';
 import type { JobState } from '../shared/jobs';
-import { maxBytesOf, type JobDriver } from '../shared/jobOperations';
+import { jobErrorText, maxBytesOf, requireJobId, type JobDriver } from '../shared/jobOperations';
 import { saveMedia, type MediaSource } from '../shared/mediaDownload';
 import type { InferenceClient } from '../shared/transport';
 import { DEFAULT_FILE_NAME, DEFAULT_MAX_FILE_MB, type VideoOptions } from './videoOptions';
@@ -59,13 +59,6 @@ export function videoUrlOf(output: unknown): string | undefined {
 
 function isoFromUnix(seconds: unknown): string | null {
 	return typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : null;
-}
-
-function errorText(error: unknown): string | undefined {
-	if (error === null || error === undefined || error === '') return undefined;
-	if (typeof error === 'string') return error;
-	const message = (error as { message?: unknown }).message;
-	return typeof message === 'string' ? message : JSON.stringify(error);
 }
 
 /** 404/410 mean purged; a presigned media URL past its time answers 403 (S3's AccessDenied). */
@@ -134,19 +127,14 @@ export function createVideoDriver(ctx: IExecuteFunctions, client: InferenceClien
 			const body = await buildVideoRequest(ctx, itemIndex);
 			// Paid: never sent twice. Only failures before the request left are retried.
 			const reply = await client.json<VideoJob>({ path: VIDEO_PATH, body, itemIndex, retry: 'before-send-only' });
-			if (typeof reply.data.id !== 'string' || reply.data.id === '') {
-				throw new NodeOperationError(ctx.getNode(), 'DigitalOcean accepted the video but returned no job ID', {
-					itemIndex,
-					description: `Request ID ${reply.requestId ?? 'unknown'}. The job cannot be tracked; contact DigitalOcean support before retrying.`,
-				});
-			}
-			return { ...reply.data, model: reply.data.model ?? body.model };
+			const id = requireJobId(ctx, reply.data.id, 'video', reply, itemIndex);
+			return { ...reply.data, id, model: reply.data.model ?? body.model };
 		},
 		poll,
 		idOf: (job) => String(job.id),
 		statusOf: (job) => String(job.status ?? 'unknown'),
 		stateOf: videoState,
-		errorOf: (job) => errorText(job.error),
+		errorOf: (job) => jobErrorText(job.error),
 		describe: (job) => ({
 			model: job.model ?? null,
 			...(job.size !== undefined ? { size: job.size } : {}),

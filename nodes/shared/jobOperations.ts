@@ -8,9 +8,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { cancelSignalOf } from './client';
+import { cancelSignalOf, createClient, readRequestSettings } from './client';
+import { runItems } from './items';
 import { waitForJob, type JobState } from './jobs';
-import { InputError } from './validation';
+import type { InferenceClient } from './transport';
+import { asItemInputError, InputError } from './validation';
 
 export type JobOperation = 'generate' | 'submit' | 'getStatus' | 'getResult';
 
@@ -112,6 +114,29 @@ export interface JobDriver<J> {
 	describe: (job: J) => IDataObject;
 	/** Fetches a finished job's result as output item(s); `facts` (job summary, polls) go into their json. */
 	deliver: (job: J, itemIndex: number, facts: IDataObject) => Promise<INodeExecutionData[]>;
+}
+
+/** A job's error as text: DO sends a string, some backends an object with a message. */
+export function jobErrorText(error: unknown): string | undefined {
+	if (error === null || error === undefined || error === '') return undefined;
+	if (typeof error === 'string') return error;
+	const message = (error as { message?: unknown }).message;
+	return typeof message === 'string' ? message : JSON.stringify(error);
+}
+
+/** The id in a submission's reply; without one the paid job cannot be tracked, which must be said loudly. */
+export function requireJobId(
+	ctx: IExecuteFunctions,
+	id: unknown,
+	what: string,
+	reply: { requestId?: string },
+	itemIndex: number,
+): string {
+	if (typeof id === 'string' && id !== '') return id;
+	throw new NodeOperationError(ctx.getNode(), `DigitalOcean accepted the ${what} but returned no job ID`, {
+		itemIndex,
+		description: `Request ID ${reply.requestId ?? 'unknown'}. The job cannot be tracked; check your DigitalOcean usage before running the item again.`,
+	});
 }
 
 /** The job ID parameter of item `itemIndex`, checked before any request. */
@@ -242,6 +267,31 @@ export async function validateJobItem(
 ): Promise<unknown> {
 	if (operation === 'submit' || operation === 'generate') return await buildRequest(itemIndex);
 	return readJobId(ctx, itemIndex);
+}
+
+/**
+ * The whole `execute()` of a job node: one client, the operation, every item checked before the first
+ * request (`checkItem` adds node-specific checks), then each item run with the node's driver.
+ */
+export async function executeJobNode<J>(
+	ctx: IExecuteFunctions,
+	createDriver: (client: InferenceClient, retries: number) => JobDriver<J>,
+	buildRequest: (itemIndex: number) => Promise<unknown>,
+	checkItem?: (operation: JobOperation, itemIndex: number) => void,
+): Promise<INodeExecutionData[][]> {
+	const settings = readRequestSettings(ctx);
+	const client = await createClient(ctx, settings);
+	const operation = readJobOperation(ctx);
+	const driver = createDriver(client, settings.maxRetries);
+	const validate = async (itemIndex: number) => {
+		if (checkItem) await asItemInputError(ctx, itemIndex, () => checkItem(operation, itemIndex));
+		return await validateJobItem(ctx, operation, itemIndex, buildRequest);
+	};
+	const output = await runItems(ctx, async (itemIndex) => await runJobOperation(ctx, operation, itemIndex, driver), {
+		concurrency: settings.concurrency,
+		validate,
+	});
+	return [output];
 }
 
 /** Reads "Max File Size (MB)" from the node's options into bytes. */

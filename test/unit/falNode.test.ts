@@ -5,7 +5,8 @@ import { decodeDataUrl, findMedia } from '../../nodes/DigitalOceanFal/falMedia';
 import { falState } from '../../nodes/DigitalOceanFal/falJob';
 import { audioMagic, DEFAULT_KEY, imageMagic } from '../emulator';
 import { encodeJpeg } from '../emulator/media/jpeg';
-import { binaryItem, fakeExecuteContext, type FakeContextOptions, type Params } from './helpers/fakeContext';
+import { binaryItem } from './helpers/fakeContext';
+import { nodeRunner } from './helpers/runNode';
 import { useEmulator } from './helpers/useEmulator';
 
 const INVOKE = '/v1/async-invoke';
@@ -13,24 +14,7 @@ const PROMPT = 'A cozy reading nook with warm lamp light';
 
 const emulator = useEmulator();
 
-async function run(params: Params = {}, extra: Partial<FakeContextOptions> = {}): Promise<INodeExecutionData[]> {
-	const ctx = fakeExecuteContext({
-		params: { operation: 'generate', model: 'fal-ai/flux/schnell', prompt: PROMPT, waitTimeout: 30, ...params },
-		credentials: { apiKey: DEFAULT_KEY, baseUrl: emulator.url },
-		...extra,
-	});
-	const [output] = await new DigitalOceanFal().execute.call(ctx);
-	return output;
-}
-
-async function runError(params: Params, extra: Partial<FakeContextOptions> = {}): Promise<NodeOperationError> {
-	const error = await run(params, extra).then(
-		() => undefined,
-		(e: unknown) => e,
-	);
-	expect(error).toBeInstanceOf(NodeOperationError);
-	return error as NodeOperationError;
-}
+const { run, runError } = nodeRunner(() => new DigitalOceanFal(), { operation: 'generate', model: 'fal-ai/flux/schnell', prompt: PROMPT, waitTimeout: 30 }, emulator);
 
 const fast = { asyncTimings: { queuedMs: 50, runningMs: 200 } };
 const bytesOf = (item: INodeExecutionData, field = 'data') => Buffer.from(item.binary![field].data, 'base64');

@@ -3,7 +3,7 @@ import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-w
 import { DigitalOceanVideo } from '../../nodes/DigitalOceanVideo/DigitalOceanVideo.node';
 import { videoState, videoUrlOf } from '../../nodes/DigitalOceanVideo/videoJob';
 import { DEFAULT_KEY, isMp4 } from '../emulator';
-import { fakeExecuteContext, type FakeContextOptions, type Params } from './helpers/fakeContext';
+import { nodeRunner } from './helpers/runNode';
 import { useEmulator } from './helpers/useEmulator';
 
 const VIDEOS = '/v1/video/generations';
@@ -13,27 +13,7 @@ const model = (value: string) => ({ __rl: true, mode: 'id', value });
 
 const emulator = useEmulator();
 
-function context(params: Params = {}, extra: Partial<FakeContextOptions> = {}) {
-	return fakeExecuteContext({
-		params: { operation: 'generate', model: model(MODEL), prompt: PROMPT, waitTimeout: 30, ...params },
-		credentials: { apiKey: DEFAULT_KEY, baseUrl: emulator.url },
-		...extra,
-	});
-}
-
-async function run(params: Params = {}, extra: Partial<FakeContextOptions> = {}): Promise<INodeExecutionData[]> {
-	const [output] = await new DigitalOceanVideo().execute.call(context(params, extra));
-	return output;
-}
-
-async function runError(params: Params, extra: Partial<FakeContextOptions> = {}): Promise<NodeOperationError> {
-	const error = await run(params, extra).then(
-		() => undefined,
-		(e: unknown) => e,
-	);
-	expect(error).toBeInstanceOf(NodeOperationError);
-	return error as NodeOperationError;
-}
+const { run, runError } = nodeRunner(() => new DigitalOceanVideo(), { operation: 'generate', model: model(MODEL), prompt: PROMPT, waitTimeout: 30 }, emulator);
 
 const fast = { videoTimings: { queuedMs: 50, processingMs: 250 } };
 const bytesOf = (item: INodeExecutionData, field = 'data') => Buffer.from(item.binary![field].data, 'base64');

@@ -104,7 +104,7 @@ export function createVideoDriver(ctx: IExecuteFunctions, client: InferenceClien
 		}
 		const source = sourceOf(job, jobId, itemIndex, maxBytesOf(options, DEFAULT_MAX_FILE_MB));
 		const saved = await saveMedia(ctx, source, { itemIndex, retries, fileNameFor: (mimeType) => mediaFileName(fileBase, mimeType) }).catch((error: unknown) => {
-			if (isGone(error, source.url !== undefined)) throw expiredError(ctx, jobId, itemIndex, 'has no video any more: its file has expired');
+			if (isGone(error, source.url !== undefined)) throw expiredError(ctx, jobId, itemIndex, 'has no video any more: its download link has expired or was refused');
 			throw error;
 		});
 		return [

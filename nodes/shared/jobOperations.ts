@@ -71,7 +71,7 @@ export function jobProperties(result: string, defaultWaitSeconds: number): INode
 			default: defaultWaitSeconds,
 			displayOptions: { show: { operation: WAITING_OPERATIONS } },
 			description:
-				'Longest time to wait for the job to finish. Checks start after about a second and slow down to one every 10 seconds. Stopping the workflow ends the wait at once.',
+				'Longest time to wait for the job to finish. The first check comes within 1–2 seconds; then checks slow down to one every 10 seconds. Stopping the workflow ends the wait at once.',
 		},
 		{
 			displayName: 'On Timeout',

@@ -71,7 +71,7 @@ export function jobProperties(result: string, defaultWaitSeconds: number): INode
 			default: defaultWaitSeconds,
 			displayOptions: { show: { operation: WAITING_OPERATIONS } },
 			description:
-				'Longest time to wait for the job to finish. The first check comes within 1–2 seconds; then checks slow down to one every 10 seconds. Stopping the workflow ends the wait at once.',
+				'Longest time to wait for the job to finish. The job is checked every 1–2 seconds at first, then every tenth of the time waited (at most every 10 seconds), so it is noticed soon after it finishes. Stopping the workflow ends the wait at once.',
 		},
 		{
 			displayName: 'On Timeout',

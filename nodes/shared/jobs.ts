@@ -1,6 +1,6 @@
 /**
- * Waiting for an async job (video, fal) inside a node's execution: polls with an interval that grows
- * from ~1 s to a cap, never past the user's Wait Timeout, and ends within a moment when the execution
+ * Waiting for an async job (video, fal) inside a node's execution: polls with an interval of a tenth
+ * of the time waited so far (at least ~1 s, at most a cap), never past the user's Wait Timeout, and ends within a moment when the execution
  * is cancelled. Submitting is the caller's business (once, `before-send-only`); this only polls.
  */
 import { abortableSleep } from './sleep';
@@ -11,12 +11,12 @@ export interface WaitOptions {
 	/** How long to wait in total before giving up (the user's "Wait Timeout"). */
 	timeoutMs: number;
 	signal?: AbortSignal;
-	/** First wait after submitting; short jobs are noticed quickly. */
+	/** Shortest wait between two polls (and the first one); short jobs are noticed quickly. */
 	initialIntervalMs?: number;
 	/** Longest wait between two polls. */
 	maxIntervalMs?: number;
-	/** Growth of the interval per poll. */
-	backoff?: number;
+	/** The interval as a share of the time waited so far: a finished job is noticed within that share of its run time. */
+	elapsedShare?: number;
 	now?: () => number;
 }
 
@@ -26,9 +26,10 @@ export type WaitResult<T> =
 	| { outcome: 'timeout'; job: T | undefined; polls: number; waitedMs: number };
 
 /**
- * Polls `poll()` until `stateOf(job)` is done or failed, or the timeout passes. The interval grows
- * (1 s, 1.5 s, 2.25 s … up to the cap) so a 5 s job is seen within about a second and a 10-minute job
- * costs few polls. The last sleep is cut to the deadline, and one final poll runs at the deadline.
+ * Polls `poll()` until `stateOf(job)` is done or failed, or the timeout passes. The interval is 10 % of
+ * the time waited so far, between 1 s and the 10 s cap: a job is noticed within max(1 s, 10 % of its
+ * run time) of finishing (5 s → 5 polls, 2 min → ~36, 10 min → ~84). The last sleep is cut to the
+ * deadline, and one final poll runs at the deadline.
  */
 export async function waitForJob<T>(
 	poll: () => Promise<T>,
@@ -39,8 +40,9 @@ export async function waitForJob<T>(
 	const started = now();
 	const deadline = started + Math.max(0, options.timeoutMs);
 	const maxInterval = options.maxIntervalMs ?? 10_000;
-	const growth = options.backoff ?? 1.5;
-	let interval = Math.min(options.initialIntervalMs ?? 1_000, maxInterval);
+	const minInterval = Math.min(options.initialIntervalMs ?? 1_000, maxInterval);
+	const share = options.elapsedShare ?? 0.1;
+	let interval = minInterval;
 	let polls = 0;
 	let job: T | undefined;
 
@@ -52,6 +54,6 @@ export async function waitForJob<T>(
 		polls++;
 		const state = stateOf(job);
 		if (state !== 'pending') return { outcome: state, job, polls, waitedMs: now() - started };
-		interval = Math.min(maxInterval, Math.round(interval * growth));
+		interval = Math.min(maxInterval, Math.max(minInterval, Math.round((now() - started) * share)));
 	}
 }

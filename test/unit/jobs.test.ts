@@ -24,8 +24,18 @@ describe('waitForJob', () => {
 		// Detected within one (capped) interval of completion.
 		expect(result.waitedMs).toBeLessThan(700 + 450);
 		const gaps = job.pollTimes.slice(1).map((t, i) => t - job.pollTimes[i]);
-		expect(gaps[gaps.length - 1]).toBeGreaterThan(gaps[0]);
 		expect(Math.max(...gaps)).toBeLessThan(400 + 100);
+	});
+
+	it('polls every tenth of the time waited: a finished job is noticed within 10 % of its run time', async () => {
+		const job = jobFinishingAfter(3_000);
+		const result = await waitForJob(job.poll, stateOf, { timeoutMs: 10_000, initialIntervalMs: 50, maxIntervalMs: 10_000 });
+		expect(result.outcome).toBe('done');
+		expect(result.waitedMs - 3_000).toBeLessThan(300 + 100);
+		const gaps = job.pollTimes.slice(1).map((t, i) => t - job.pollTimes[i]);
+		// Gaps grow with the time waited (≈ 50 ms at first, ≈ 300 ms near 3 s) instead of staying flat.
+		expect(gaps[gaps.length - 1]).toBeGreaterThan(gaps[0] * 3);
+		expect(job.pollTimes.length).toBeLessThan(40);
 	});
 
 	it('reports a failed job', async () => {

@@ -46,10 +46,7 @@ export class DigitalOceanFal implements INodeType {
 			this,
 			(client, retries) => createFalDriver(this, client, retries),
 			async (itemIndex) => await buildFalRequest(this, itemIndex),
-			(operation, itemIndex) => {
-				if (operation !== 'generate' && operation !== 'getResult') return;
-				readOutputTarget(this.getNodeParameter('options', itemIndex, {}) as FalOutputOptions, '', 'files');
-			},
+			(itemIndex) => readOutputTarget(this.getNodeParameter('options', itemIndex, {}) as FalOutputOptions, '', 'files'),
 		);
 	}
 }

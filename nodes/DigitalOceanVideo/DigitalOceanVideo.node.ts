@@ -68,11 +68,7 @@ export class DigitalOceanVideo implements INodeType {
 			this,
 			(client, retries) => createVideoDriver(this, client, retries),
 			async (itemIndex) => await buildVideoRequest(this, itemIndex),
-			// The output options are checked up front too: a typo must not surface after a paid job.
-			(operation, itemIndex) => {
-				if (operation !== 'generate' && operation !== 'getResult') return;
-				readOutputTarget(this.getNodeParameter('options', itemIndex, {}) as VideoOptions, DEFAULT_FILE_NAME, 'video');
-			},
+			(itemIndex) => readOutputTarget(this.getNodeParameter('options', itemIndex, {}) as VideoOptions, DEFAULT_FILE_NAME, 'video'),
 		);
 	}
 }

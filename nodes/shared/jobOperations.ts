@@ -271,20 +271,21 @@ export async function validateJobItem(
 
 /**
  * The whole `execute()` of a job node: one client, the operation, every item checked before the first
- * request (`checkItem` adds node-specific checks), then each item run with the node's driver.
+ * request, then each item run with the node's driver. `checkOutput` validates the output options of
+ * the operations that fetch files, up front: a typo must not surface only after a paid job.
  */
 export async function executeJobNode<J>(
 	ctx: IExecuteFunctions,
 	createDriver: (client: InferenceClient, retries: number) => JobDriver<J>,
 	buildRequest: (itemIndex: number) => Promise<unknown>,
-	checkItem?: (operation: JobOperation, itemIndex: number) => void,
+	checkOutput?: (itemIndex: number) => void,
 ): Promise<INodeExecutionData[][]> {
 	const settings = readRequestSettings(ctx);
 	const client = await createClient(ctx, settings);
 	const operation = readJobOperation(ctx);
 	const driver = createDriver(client, settings.maxRetries);
 	const validate = async (itemIndex: number) => {
-		if (checkItem) await asItemInputError(ctx, itemIndex, () => checkItem(operation, itemIndex));
+		if (checkOutput && WAITING_OPERATIONS.includes(operation)) await asItemInputError(ctx, itemIndex, () => checkOutput(itemIndex));
 		return await validateJobItem(ctx, operation, itemIndex, buildRequest);
 	};
 	const output = await runItems(ctx, async (itemIndex) => await runJobOperation(ctx, operation, itemIndex, driver), {

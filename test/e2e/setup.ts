@@ -36,6 +36,12 @@ export const MODEL_CREDENTIAL = { id: 'doInfCredential01', name: 'DigitalOcean M
 /** The Agent credential the agent example references. */
 export const AGENT_CREDENTIAL = { id: 'doInfAgentCred01', name: 'DigitalOcean Agent' };
 
+/**
+ * The OpenAI credential examples/agent-chat-tool.json's "Agent Model" (n8n's OpenAI Chat Model)
+ * references: a DigitalOcean Model Access Key with Base URL `<DigitalOcean>/v1`.
+ */
+export const OPENAI_CREDENTIAL = { id: 'doInfOpenAiCred01', name: 'DigitalOcean (OpenAI-compatible)' };
+
 /** What a `credentials` callback gets: known only once the emulator listens. */
 export interface CredentialContext {
 	emulatorUrl: string;
@@ -59,6 +65,11 @@ export function agentCredential(ctx: CredentialContext): CredentialImport {
 		type: 'digitalOceanAgentApi',
 		data: { endpointUrl: ctx.emulatorUrl, agentAccessKey: ctx.agentKey },
 	};
+}
+
+/** n8n's own OpenAI credential pointed at the emulator's /v1, with the accepted Model Access Key. */
+export function openAiCredential(ctx: CredentialContext): CredentialImport {
+	return { ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey: ctx.modelKey, url: `${ctx.emulatorUrl}/v1` } };
 }
 
 export interface N8nWithEmulatorOptions {

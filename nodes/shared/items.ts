@@ -7,7 +7,7 @@
  * never turned into an error item.
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { cancelSignalOf } from './client';
 import { withItemIndex } from './errors';
@@ -19,10 +19,29 @@ export function isCancellation(ctx: IExecuteFunctions, error: unknown): boolean 
 	return error instanceof CancelledError || cancelSignalOf(ctx)?.aborted === true;
 }
 
-/** The continueOnFail item for a failure: only `error`, so n8n can route it to the error output. */
+/**
+ * The continueOnFail item for a failure: only `error`, so n8n can route it to the error output. An API
+ * or network failure (NodeApiError) also carries its HTTP status and its description — how to fix it,
+ * DigitalOcean's request id, and for a job submission that it was not sent again — since the error
+ * item is all the user gets to see of it.
+ */
 export function errorItem(error: unknown, itemIndex: number): INodeExecutionData {
 	const message = error instanceof Error && error.message ? error.message : String(error);
-	return { json: { error: message }, pairedItem: { item: itemIndex } };
+	return { json: { error: isApiError(error) ? apiErrorText(error, message) : message }, pairedItem: { item: itemIndex } };
+}
+
+function isApiError(error: unknown): error is NodeApiError {
+	// `name` also recognises the class from another copy of n8n-workflow.
+	return error instanceof NodeApiError || (error instanceof Error && error.name === 'NodeApiError');
+}
+
+/** "Not found – … (HTTP 404). Check the model ID … Request ID: 3b0c…" */
+function apiErrorText(error: NodeApiError, message: string): string {
+	const status = error.httpCode;
+	let text = status && !message.includes(`HTTP ${status}`) ? `${message.replace(/[.\s]+$/, '')} (HTTP ${status})` : message;
+	const description = typeof error.description === 'string' ? error.description.trim() : '';
+	if (description) text += /[.!?…]$/.test(text) ? ` ${description}` : `. ${description}`;
+	return text;
 }
 
 export function cancelledError(ctx: IExecuteFunctions): NodeOperationError {

@@ -20,9 +20,11 @@ export class FaultQueue {
     this.queue.push(...checked);
   }
 
-  /** Removes and returns the first queued fault that applies to this path. */
-  take(path: string): Fault | null {
-    const index = this.queue.findIndex((f) => f.path === undefined || f.path === path);
+  /** Removes and returns the first queued fault that applies to this path and request body text. */
+  take(path: string, bodyText = ''): Fault | null {
+    const index = this.queue.findIndex(
+      (f) => (f.path === undefined || f.path === path) && (f.bodyIncludes === undefined || bodyText.includes(f.bodyIncludes)),
+    );
     if (index < 0) return null;
     return this.queue.splice(index, 1)[0];
   }
@@ -51,6 +53,9 @@ function checkFault(value: unknown): Fault {
     throw new Error(`unknown fault kind ${JSON.stringify(fault.kind)}`);
   }
   if (fault.path !== undefined && typeof fault.path !== 'string') throw new Error('fault.path must be a string');
+  if (fault.bodyIncludes !== undefined && (typeof fault.bodyIncludes !== 'string' || fault.bodyIncludes === '')) {
+    throw new Error('fault.bodyIncludes must be a non-empty string');
+  }
   if (fault.kind === 'status') {
     if (typeof fault.status !== 'number' || !Number.isInteger(fault.status) || fault.status < 200 || fault.status > 599) {
       throw new Error('status fault needs an integer status 200..599');
@@ -71,5 +76,5 @@ function checkFault(value: unknown): Fault {
   if (fault.kind === 'slow-headers' && (typeof fault.ms !== 'number' || fault.ms < 0)) {
     throw new Error('slow-headers fault needs ms >= 0');
   }
-  return structuredClone(fault) as Fault;
+  return structuredClone(fault) as unknown as Fault;
 }

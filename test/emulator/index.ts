@@ -13,6 +13,7 @@ export type {
   EmulatorOptions,
   EmulatorStats,
   Fault,
+  FaultTarget,
   FaultRatio,
   JobSubmission,
   VideoTimings,

@@ -35,8 +35,10 @@ export async function handleInference(req: IncomingMessage, res: ServerResponse,
   // Headers for anything answered before the quota check (faults, 401) show the window without using it.
   ex.rateLimitHeaders = state.limiter.peek(presentedKeys(req.headers, scope.allowXApiKey)[0] ?? '', state.config.quota);
 
+  let rawBody: Buffer;
   try {
-    ex.parsed = parseBody(await readRawBody(req));
+    rawBody = await readRawBody(req);
+    ex.parsed = parseBody(rawBody);
     entry.body = ex.parsed.body;
   } catch (error) {
     if (error instanceof HttpError) {
@@ -46,7 +48,7 @@ export async function handleInference(req: IncomingMessage, res: ServerResponse,
     return; // otherwise the client went away mid-body
   }
 
-  const fault = state.faults.take(ex.path) ?? rollRandomFault(state.config.faultRatio, isStreamRequest(ex.parsed.body));
+  const fault = state.faults.take(ex.path, rawBody.toString('utf8')) ?? rollRandomFault(state.config.faultRatio, isStreamRequest(ex.parsed.body));
   if (fault && (await applyFaultBeforeHeaders(ex, fault))) return;
 
   await delay(state.config.latencyMs + state.config.slowHeadersMs);

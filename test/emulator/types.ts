@@ -176,21 +176,32 @@ export type EmulatorConfigPatch = {
           : EmulatorConfig[K];
 };
 
-/** `path` = only requests whose pathname equals it consume the fault (default: any /v1 request). */
-export type Fault =
-  | { kind: 'status'; status: number; path?: string; headers?: Record<string, string>; body?: unknown }
-  | { kind: 'reset-before-headers'; path?: string }
-  | { kind: 'reset-mid-body'; path?: string }
-  /** `afterFinish`: cut after the finish chunk(s), before the usage chunk and [DONE]. */
-  | { kind: 'truncate-stream'; path?: string; afterFinish?: boolean }
-  /**
-   * SSE only: some chunks, then an error event and the end of the stream (JSON replies are unaffected).
-   * Chat-style streams send `data: {"error": <error>}`; Responses events and Messages streams send
-   * their own `event: error` frame built from <error> (see README).
-   */
-  | { kind: 'stream-error'; path?: string; error?: Record<string, unknown> }
-  | { kind: 'slow-headers'; ms: number; path?: string }
-  | { kind: 'hang'; path?: string };
+/**
+ * Which requests may consume a fault; both conditions must hold (default: any /v1 request).
+ * `path`: the pathname equals it. `bodyIncludes`: the raw request body text (as sent, JSON-escaped)
+ * contains it — targets one logical request (e.g. item 42's unique prompt) among concurrent ones.
+ */
+export interface FaultTarget {
+  path?: string;
+  bodyIncludes?: string;
+}
+
+export type Fault = FaultTarget &
+  (
+    | { kind: 'status'; status: number; headers?: Record<string, string>; body?: unknown }
+    | { kind: 'reset-before-headers' }
+    | { kind: 'reset-mid-body' }
+    /** `afterFinish`: cut after the finish chunk(s), before the usage chunk and [DONE]. */
+    | { kind: 'truncate-stream'; afterFinish?: boolean }
+    /**
+     * SSE only: some chunks, then an error event and the end of the stream (JSON replies are unaffected).
+     * Chat-style streams send `data: {"error": <error>}`; Responses events and Messages streams send
+     * their own `event: error` frame built from <error> (see README).
+     */
+    | { kind: 'stream-error'; error?: Record<string, unknown> }
+    | { kind: 'slow-headers'; ms: number }
+    | { kind: 'hang' }
+  );
 
 export interface LoggedRequest {
   id: string;

@@ -106,6 +106,30 @@ describe('runItems', () => {
 		expect(error.context.itemIndex).toBe(1);
 	});
 
+	it('an API error item names the HTTP status, the fix and DigitalOcean request id (not just the message)', async () => {
+		emulator.control.enqueueFaults([
+			{ kind: 'status', status: 401, bodyIncludes: 'item 1' },
+			{ kind: 'status', status: 503, bodyIncludes: 'item 2' },
+		]);
+		const ctx = context(3, { continueOnFail: true });
+		const client = await createClient(ctx, { maxRetries: 0 });
+		const output = await runItems(ctx, async (i) => {
+			await client.json({
+				path: '/v1/chat/completions',
+				body: { model: 'llama3.3-70b-instruct', messages: [{ role: 'user', content: `item ${i}` }] },
+			});
+			return [{ json: { ok: i } }];
+		});
+		const [, unauthorized, unavailable] = emulator.control.requests();
+		expect(output.map((item) => Object.keys(item.json))).toEqual([['ok'], ['error'], ['error']]);
+		expect(output[1].json.error).toMatch(
+			new RegExp(`^Authorization failed – check your Model Access Key \\(HTTP 401\\)\\. Create or copy a Model Access Key .* Request ID: ${unauthorized.id}$`),
+		);
+		// The status is named once, where the message already has it.
+		expect(output[2].json.error).toMatch(new RegExp(`^DigitalOcean Serverless Inference had a temporary problem \\(HTTP 503\\)\\. This is usually transient.* Request ID: ${unavailable.id}$`));
+		expect(String(output[2].json.error).match(/HTTP 503/g)).toHaveLength(1);
+	});
+
 	it('never swallows a cancellation of a real in-flight request, even with continueOnFail', async () => {
 		emulator.control.enqueueFaults([{ kind: 'hang', path: '/v1/chat/completions' }]);
 		const controller = new AbortController();

@@ -232,7 +232,9 @@ async function submitOnce<J>(driver: JobDriver<J>, itemIndex: number): Promise<J
 		const status = error instanceof NodeApiError ? Number(error.httpCode) : NaN;
 		if (error instanceof NodeApiError && !(status >= 400 && status < 500)) {
 			const note = `The request may have reached DigitalOcean, so it was not sent again: a second ${driver.noun} would be billed twice. Check your DigitalOcean usage before running the item again.`;
-			error.description = error.description ? `${error.description} ${note}` : note;
+			// Before DigitalOcean's request id, which stays last where users look for it.
+			const [hint, requestId] = (error.description ?? '').split(/ (?=Request ID: )/);
+			error.description = [hint, note, requestId].filter(Boolean).join(' ');
 		}
 		throw error;
 	}

@@ -196,6 +196,8 @@ describe('DigitalOcean Video node: never pays twice', () => {
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.httpCode).toBe('500');
 		expect(error.description).toMatch(/not sent again: a second video job would be billed twice/);
+		// DigitalOcean's request id stays last, after the note.
+		expect(error.description).toMatch(/running the item again\. Request ID: \S+$/);
 		expect(submitRequests()).toHaveLength(1);
 	});
 

@@ -17,11 +17,12 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { installCommunityPackage } from '../../scripts/lib/communityPackage';
+
 /** The package root (the folder holding package.json and dist/), found relative to this file. */
 export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 const packageJson = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8'));
 export const PACKAGE_NAME: string = packageJson.name;
-const PACKAGE_VERSION: string = packageJson.version;
 export const EXAMPLES_DIR = path.join(PACKAGE_ROOT, 'examples');
 export const DEFAULT_N8N_VERSION = '2.41.1';
 /** Fixed so that credentials imported by one command decrypt in the next. Test-only. */
@@ -33,7 +34,7 @@ export const TEST_ENCRYPTION_KEY = 'e2e-test-encryption-key-not-a-secret';
 
 const liveChildren = new Set<ChildProcess>();
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
 	if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
 	try {
 		process.kill(-child.pid, signal); // the whole group: n8n + its task runners, npm + node-gyp
@@ -137,7 +138,7 @@ function tail(text: string, lines = 40): string {
 	return text.split('\n').slice(-lines).join('\n');
 }
 
-function describeFailure(what: string, r: RunResult): string {
+export function describeFailure(what: string, r: RunResult): string {
 	return (
 		`${what} ${r.timedOut ? `timed out after ${r.durationMs} ms` : `exited with ${r.exitCode ?? r.signal}`}\n` +
 		`--- stdout (tail) ---\n${tail(r.stdout)}\n--- stderr (tail) ---\n${tail(r.stderr)}`
@@ -363,6 +364,11 @@ export interface N8nHomeOptions {
 	requireBuild?: boolean;
 	/** Keep the folder on dispose (for debugging; also when E2E_KEEP_HOME=1). */
 	keep?: boolean;
+	/**
+	 * Use this folder (created if missing, never deleted by dispose) instead of a fresh temp dir —
+	 * `npm start`'s persistent home. The package is (re)installed into it either way.
+	 */
+	folder?: string;
 }
 
 export class N8nHome {
@@ -383,28 +389,13 @@ export class N8nHome {
 		if (options.requireBuild !== false && !fs.existsSync(distEntry)) {
 			throw new Error(`${distEntry} is missing: run \`npm run build\` first (npm run test:e2e does).`);
 		}
-		const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
+		const folder = options.folder
+			? path.resolve(options.folder)
+			: fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
 		const dotN8n = path.join(folder, '.n8n');
-		const nodesDir = path.join(dotN8n, 'nodes');
-		const pkgTarget = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
-		fs.mkdirSync(path.dirname(pkgTarget), { recursive: true });
-		// n8n finds community packages by scanning nodes/node_modules/n8n-nodes-* (n8n-core
-		// scanDirectoryForPackages); nodes/package.json is only what its installer maintains.
-		// Written anyway so the folder looks like a real install.
-		fs.writeFileSync(
-			path.join(nodesDir, 'package.json'),
-			JSON.stringify(
-				{ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: PACKAGE_VERSION } },
-				null,
-				2,
-			),
-		);
+		fs.mkdirSync(dotN8n, { recursive: true });
 		const layout = options.packageLayout ?? (process.env.E2E_PACKAGE_LAYOUT === 'symlink' ? 'symlink' : 'copy');
-		if (layout === 'symlink') {
-			fs.symlinkSync(PACKAGE_ROOT, pkgTarget, 'dir');
-		} else if (fs.existsSync(distEntry)) {
-			installPackageCopy(pkgTarget);
-		}
+		if (layout === 'symlink' || fs.existsSync(distEntry)) installCommunityPackage(dotN8n, layout);
 
 		const env: NodeJS.ProcessEnv = {
 			// A minimal environment: nothing from the caller's N8N_*/DB_*/NODE_OPTIONS leaks in.
@@ -554,27 +545,12 @@ export class N8nHome {
 	dispose(): void {
 		for (const child of this.children) killGroup(child);
 		this.children.clear();
+		if (this.options.folder) return; // a caller's persistent folder
 		if (this.options.keep || process.env.E2E_KEEP_HOME === '1') {
 			process.stderr.write(`[e2e] kept n8n home: ${this.folder}\n`);
 			return;
 		}
 		fs.rmSync(this.folder, { recursive: true, force: true });
-	}
-}
-
-/** A copy of the package as n8n's community installer leaves it (see N8nHomeOptions.packageLayout). */
-function installPackageCopy(target: string): void {
-	const pkg = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8'));
-	const { devDependencies: _d, peerDependencies: _p, optionalDependencies: _o, ...installed } = pkg;
-	fs.mkdirSync(target, { recursive: true });
-	fs.writeFileSync(path.join(target, 'package.json'), JSON.stringify(installed, null, 2));
-	fs.cpSync(path.join(PACKAGE_ROOT, 'dist'), path.join(target, 'dist'), { recursive: true });
-	for (const dep of Object.keys(pkg.dependencies ?? {})) {
-		const src = path.join(PACKAGE_ROOT, 'node_modules', dep);
-		if (!fs.existsSync(src)) throw new Error(`runtime dependency ${dep} is not installed in ${PACKAGE_ROOT}`);
-		const dst = path.join(target, 'node_modules', dep);
-		fs.mkdirSync(path.dirname(dst), { recursive: true });
-		fs.symlinkSync(src, dst, 'dir');
 	}
 }
 

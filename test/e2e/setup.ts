@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { AGENT_CREDENTIAL, MODEL_CREDENTIAL, OPENAI_CREDENTIAL } from '../../scripts/lib/seed';
 import { startEmulator, type Emulator, type EmulatorConfigPatch, type LoggedRequest } from '../emulator';
 import {
 	PACKAGE_ROOT,
@@ -30,17 +31,9 @@ export const RUN_TIMEOUT = 3 * 60_000;
 const SETUP_TIMEOUT = 15 * 60_000;
 const TEARDOWN_TIMEOUT = 30_000;
 
-export const MODEL_CREDENTIAL_TYPE = 'digitalOceanInferenceApi';
-/** The Model Access Key credential the examples reference. */
-export const MODEL_CREDENTIAL = { id: 'doInfCredential01', name: 'DigitalOcean Model Access Key' };
-/** The Agent credential the agent example references. */
-export const AGENT_CREDENTIAL = { id: 'doInfAgentCred01', name: 'DigitalOcean Agent' };
-
-/**
- * The OpenAI credential examples/agent-chat-tool.json's "Agent Model" (n8n's OpenAI Chat Model)
- * references: a DigitalOcean Model Access Key with Base URL `<DigitalOcean>/v1`.
- */
-export const OPENAI_CREDENTIAL = { id: 'doInfOpenAiCred01', name: 'DigitalOcean (OpenAI-compatible)' };
+export const MODEL_CREDENTIAL_TYPE = MODEL_CREDENTIAL.type;
+/** The credentials the examples reference (the same ids `npm start` imports). */
+export { MODEL_CREDENTIAL, AGENT_CREDENTIAL, OPENAI_CREDENTIAL };
 
 /** What a `credentials` callback gets: known only once the emulator listens. */
 export interface CredentialContext {
@@ -62,14 +55,13 @@ export function modelCredential(
 export function agentCredential(ctx: CredentialContext): CredentialImport {
 	return {
 		...AGENT_CREDENTIAL,
-		type: 'digitalOceanAgentApi',
 		data: { endpointUrl: ctx.emulatorUrl, agentAccessKey: ctx.agentKey },
 	};
 }
 
 /** n8n's own OpenAI credential pointed at the emulator's /v1, with the accepted Model Access Key. */
 export function openAiCredential(ctx: CredentialContext): CredentialImport {
-	return { ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey: ctx.modelKey, url: `${ctx.emulatorUrl}/v1` } };
+	return { ...OPENAI_CREDENTIAL, data: { apiKey: ctx.modelKey, url: `${ctx.emulatorUrl}/v1` } };
 }
 
 export interface N8nWithEmulatorOptions {

@@ -59,5 +59,13 @@ JSON
   )
   touch "$HOME_DIR/.installed"
 fi
-[ -n "$node_bin_dir" ] && echo "$node_bin_dir" > "$HOME_DIR/.node-bin" || rm -f "$HOME_DIR/.node-bin"
+# Replaced atomically and only when it changes: other processes read it right after their own
+# (lock-free) run of this script, and must never see it truncated.
+if [ -n "$node_bin_dir" ]; then
+  if [ "$(cat "$HOME_DIR/.node-bin" 2>/dev/null)" != "$node_bin_dir" ]; then
+    echo "$node_bin_dir" > "$HOME_DIR/.node-bin.tmp.$$" && mv -f "$HOME_DIR/.node-bin.tmp.$$" "$HOME_DIR/.node-bin"
+  fi
+else
+  rm -f "$HOME_DIR/.node-bin"
+fi
 echo "$HOME_DIR"

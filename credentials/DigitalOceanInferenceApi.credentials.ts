@@ -57,5 +57,22 @@ export class DigitalOceanInferenceApi implements ICredentialType {
 			baseURL: '={{ String($credentials.baseUrl || "https://inference.do-ai.run").replace(/\\/+$/, "").replace(/\\/v1$/, "") }}',
 			url: '/v1/models',
 		},
+		// Shown by n8n versions that keep the HTTP response on a failed test (2.41 does; 2.8 shows its own text).
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message: 'DigitalOcean rejected the Model Access Key (HTTP 401). Check the key under Agent Platform → Serverless Inference → Model Access Keys, and the Base URL.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message: 'DigitalOcean refused this key access to the model list (HTTP 403). Check the key\'s scope and any IP or VPC restrictions.',
+				},
+			},
+		],
 	};
 }

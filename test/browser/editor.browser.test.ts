@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 
 import { listedModels } from '../emulator/catalog/models';
-import type { LoggedRequest } from '../emulator';
+import { DEFAULT_KEY as EMULATOR_MODEL_KEY, type LoggedRequest } from '../emulator';
 import { EXAMPLES_DIR, PACKAGE_NAME, readExample, type WorkflowJson } from '../e2e/harness';
 import {
 	Screenshots,
@@ -275,6 +275,35 @@ describe('npm start: the n8n editor in a real browser', () => {
 				await page.getByText(wf.name, { exact: true }).first().waitFor({ state: 'attached' });
 			}
 			await shots.take('workflows');
+		},
+		STEP_TIMEOUT,
+	);
+
+	test(
+		"the credential's Test: a wrong key gets our 401 message, the emulator's key connects",
+		async () => {
+			const { emulatorUrl } = ready();
+			// What the credential dialog's "Retry"/"Test" button sends, from the signed-in page.
+			const testWith = (apiKey: string) =>
+				page.evaluate(
+					async ({ apiKey, baseUrl }) => {
+						const browserId = (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('n8n-browserId');
+						const res = await fetch('/rest/credentials/test', {
+							method: 'POST',
+							headers: { 'content-type': 'application/json', ...(browserId ? { 'browser-id': browserId } : {}) },
+							body: JSON.stringify({
+								credentials: { id: 'doInfCredential01', name: 'DigitalOcean Model Access Key', type: 'digitalOceanInferenceApi', data: { apiKey, baseUrl } },
+							}),
+						});
+						return { status: res.status, body: (await res.json()) as { data?: { status: string; message: string } } };
+					},
+					{ apiKey, baseUrl: emulatorUrl! },
+				);
+			const wrong = await testWith('not-a-valid-key');
+			expect(wrong.status).toBe(200);
+			expect(wrong.body.data).toEqual({ status: 'Error', message: expect.stringContaining('DigitalOcean rejected the Model Access Key (HTTP 401)') });
+			const right = await testWith(EMULATOR_MODEL_KEY);
+			expect(right.body.data?.status).toBe('OK');
 		},
 		STEP_TIMEOUT,
 	);

@@ -128,8 +128,8 @@ export class DigitalOceanChat implements INodeType {
 
 		const output = await runItems(
 			this,
-			async (itemIndex) => {
-				const request = await requestFor(itemIndex);
+			async (itemIndex, validated) => {
+				const request = validated ?? (await requestFor(itemIndex));
 				const options = this.getNodeParameter('options', itemIndex, {}) as ChatOptions;
 				const { completion, meta } = await complete(client, request, target, options.stream !== false, itemIndex);
 				const outputs =
@@ -139,7 +139,7 @@ export class DigitalOceanChat implements INodeType {
 				// Built-in tool secrets (MCP authorization) never reach the output, whatever the model echoes.
 				return outputs.map((json) => ({ json: redactDeep(json, request.secrets) }));
 			},
-			{ concurrency: settings.concurrency, validate: requestFor },
+			{ concurrency: settings.concurrency, validate: requestFor, reuseValidated: true },
 		);
 		return [output];
 	}

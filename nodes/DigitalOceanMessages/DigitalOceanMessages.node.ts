@@ -102,8 +102,8 @@ export class DigitalOceanMessages implements INodeType {
 
 		const output = await runItems(
 			this,
-			async (itemIndex) => {
-				const body = await requestFor(itemIndex);
+			async (itemIndex, validated) => {
+				const body = validated ?? (await requestFor(itemIndex));
 				const options = this.getNodeParameter('options', itemIndex, {}) as MessagesOptions;
 				const { message, meta } = await createMessage(client, body, options.stream !== false, itemIndex);
 				if (this.getNodeParameter('output', itemIndex, 'simplified') === 'raw') {
@@ -111,7 +111,7 @@ export class DigitalOceanMessages implements INodeType {
 				}
 				return [{ json: simplifyMessage(message, { requestId: meta.requestId }) }];
 			},
-			{ concurrency: settings.concurrency, validate: requestFor },
+			{ concurrency: settings.concurrency, validate: requestFor, reuseValidated: true },
 		);
 		return [output];
 	}

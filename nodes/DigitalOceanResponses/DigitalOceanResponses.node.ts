@@ -97,8 +97,8 @@ export class DigitalOceanResponses implements INodeType {
 
 		const output = await runItems(
 			this,
-			async (itemIndex) => {
-				const request = await requestFor(itemIndex);
+			async (itemIndex, validated) => {
+				const request = validated ?? (await requestFor(itemIndex));
 				const options = this.getNodeParameter('options', itemIndex, {}) as ResponsesOptions;
 				const { response, meta } = await respond(client, request, options.stream !== false, itemIndex);
 				const json =
@@ -108,7 +108,7 @@ export class DigitalOceanResponses implements INodeType {
 				// Built-in tool items may echo the MCP server's authorization.
 				return [{ json: redactDeep(json, request.secrets) as INodeExecutionData['json'] }];
 			},
-			{ concurrency: settings.concurrency, validate: requestFor },
+			{ concurrency: settings.concurrency, validate: requestFor, reuseValidated: true },
 		);
 		return [output];
 	}

@@ -13,7 +13,7 @@ import { cancelSignalOf } from './client';
 import { withItemIndex } from './errors';
 import { CancelledError } from './sleep';
 
-export type ItemHandler = (itemIndex: number) => Promise<INodeExecutionData[]>;
+export type ItemHandler<T = unknown> = (itemIndex: number, validated?: T) => Promise<INodeExecutionData[]>;
 
 export function isCancellation(ctx: IExecuteFunctions, error: unknown): boolean {
 	return error instanceof CancelledError || cancelSignalOf(ctx)?.aborted === true;
@@ -54,24 +54,43 @@ function stamp(outputs: INodeExecutionData[], itemIndex: number): INodeExecution
 	return outputs.map((output) => ({ ...output, pairedItem: { item: itemIndex } }));
 }
 
-export interface RunOptions {
+export interface RunOptions<T = unknown> {
 	concurrency?: number;
-	/** Checks one item's input without any request; its result is discarded (kept memory-light). */
-	validate?: (itemIndex: number) => Promise<unknown>;
+	/** Checks one item's input without any request (builds it, so nothing billable starts with a bad item 7). */
+	validate?: (itemIndex: number) => Promise<T>;
+	/**
+	 * Hands the handler what `validate` built, so the item's expressions are not evaluated twice — but
+	 * only when it is small (text requests); big ones (inline images) are dropped and rebuilt, so the
+	 * images of all items are never held at once.
+	 */
+	reuseValidated?: boolean;
 }
 
-export async function runItems(
+/** Above this (as JSON), a validated request is rebuilt by the handler rather than kept. */
+const KEEP_VALIDATED_MAX_CHARS = 256 * 1024;
+
+function isSmall(value: unknown): boolean {
+	try {
+		return (JSON.stringify(value)?.length ?? 0) <= KEEP_VALIDATED_MAX_CHARS;
+	} catch {
+		return false;
+	}
+}
+
+export async function runItems<T = unknown>(
 	ctx: IExecuteFunctions,
-	handler: ItemHandler,
-	options: RunOptions = {},
+	handler: ItemHandler<T>,
+	options: RunOptions<T> = {},
 ): Promise<INodeExecutionData[]> {
 	const itemCount = ctx.getInputData().length;
 	const concurrency = Math.max(1, Math.min(options.concurrency ?? 1, itemCount || 1));
 	const continueOnFail = ctx.continueOnFail();
+	const validated = new Map<number, T>();
 	if (options.validate && !continueOnFail) {
 		for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 			try {
-				await options.validate(itemIndex);
+				const value = await options.validate(itemIndex);
+				if (options.reuseValidated && isSmall(value)) validated.set(itemIndex, value);
 			} catch (error) {
 				throw withItemIndex(ctx.getNode(), error, itemIndex);
 			}
@@ -87,7 +106,9 @@ export async function runItems(
 		while (next < itemCount && failures.size === 0 && cancelled === undefined) {
 			const itemIndex = next++;
 			try {
-				results[itemIndex] = stamp(await handler(itemIndex), itemIndex);
+				const value = validated.get(itemIndex);
+				validated.delete(itemIndex);
+				results[itemIndex] = stamp(await handler(itemIndex, value), itemIndex);
 			} catch (error) {
 				if (isCancellation(ctx, error)) cancelled = error;
 				else if (continueOnFail) {

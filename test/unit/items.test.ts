@@ -19,6 +19,37 @@ function context(itemCount: number, extra: { continueOnFail?: boolean; signal?: 
 }
 
 describe('runItems', () => {
+	it('reuseValidated: each item is built once when small; a big one is rebuilt; none kept with continueOnFail', async () => {
+		const builds: number[] = [];
+		const build = async (i: number) => {
+			builds.push(i);
+			// Item 1 stands for a request with a big inline image.
+			return { i, text: i === 1 ? 'x'.repeat(300 * 1024) : `item ${i}` };
+		};
+		const seen: Array<number | undefined> = [];
+		const handler = async (i: number, validated?: { i: number }) => {
+			seen.push(validated?.i);
+			const request = validated ?? (await build(i));
+			return [{ json: { i: request.i } }];
+		};
+		const output = await runItems(context(3), handler, { validate: build, reuseValidated: true });
+		expect(output.map((item) => item.json.i)).toEqual([0, 1, 2]);
+		expect(seen).toEqual([0, undefined, 2]);
+		expect(builds).toEqual([0, 1, 2, 1]);
+
+		// Without the option every item is built twice (validate, then the handler), as before.
+		builds.length = 0;
+		await runItems(context(3), handler, { validate: build });
+		expect(builds).toEqual([0, 1, 2, 0, 1, 2]);
+
+		// continueOnFail skips the up-front check, so the handler builds each item itself.
+		builds.length = 0;
+		seen.length = 0;
+		await runItems(context(3, { continueOnFail: true }), handler, { validate: build, reuseValidated: true });
+		expect(seen).toEqual([undefined, undefined, undefined]);
+		expect(builds).toEqual([0, 1, 2]);
+	});
+
 	it('keeps input order and exact pairedItem with concurrency 4 over 20 items, never more than 4 in flight', async () => {
 		emulator.control.configure({ latencyMs: 60 });
 		const ctx = context(20);

@@ -8,6 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { AGENT_CHAT_PATH } from '../shared/agent';
 import { builtInToolsProperty } from '../shared/builtInTools';
 import { createClient, readRequestSettings, type Target } from '../shared/client';
 import { inputTypeProperty, messageListProperty, promptProperty } from '../shared/conversation';
@@ -28,7 +29,7 @@ function routeOf(meta: ReplyMeta): string | undefined {
 /** Serverless models answer on /v1; an agent on its own endpoint, which requires `?agent=true`. */
 function endpointFor(target: Target): Pick<CallOptions, 'path' | 'query'> {
 	return target === 'agent'
-		? { path: '/api/v1/chat/completions', query: { agent: 'true' } }
+		? { path: AGENT_CHAT_PATH, query: { agent: 'true' } }
 		: { path: '/v1/chat/completions' };
 }
 

@@ -57,10 +57,10 @@ export const chatOptions: INodeProperties = {
 			displayName: 'Max Completion Tokens',
 			name: 'maxCompletionTokens',
 			type: 'number',
-			typeOptions: { minValue: 1 },
+			typeOptions: { minValue: 256 },
 			default: 1024,
 			description:
-				'Upper limit for generated tokens including reasoning tokens (newer models). Reasoning models may answer with empty content when this is small.',
+				'Upper limit for generated tokens including reasoning tokens (newer models), at least 256. Reasoning models may answer with empty content when this is small. Use either this or Max Tokens, not both.',
 		},
 		{
 			displayName: 'Max Tokens',
@@ -68,7 +68,7 @@ export const chatOptions: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 1024,
-			description: 'Maximum number of tokens to generate',
+			description: 'Maximum number of tokens to generate. Use either this or Max Completion Tokens, not both.',
 		},
 		{
 			displayName: 'Number of Choices',

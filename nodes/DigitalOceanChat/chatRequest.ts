@@ -4,6 +4,7 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { AGENT_MODEL_PLACEHOLDER } from '../shared/agent';
 import { readImageAsDataUrl } from '../shared/binary';
 import { readBuiltInTools } from '../shared/builtInTools';
 import type { Target } from '../shared/client';
@@ -22,6 +23,9 @@ import {
 export const CHAT_ROLES = ['system', 'developer', 'user', 'assistant'] as const;
 export type ChatRole = (typeof CHAT_ROLES)[number];
 type CacheTtl = 'none' | '5m' | '1h';
+
+/** OA's minimum for max_completion_tokens (the emulator enforces it too). */
+export const MIN_MAX_COMPLETION_TOKENS = 256;
 
 export interface ChatOptions {
 	systemMessage?: string;
@@ -139,7 +143,20 @@ function optionalFields(options: ChatOptions): IDataObject {
 	checkRange(options.presencePenalty, 'Presence Penalty', -2, 2);
 	checkRange(options.n, 'Number of Choices', 1, 128);
 	checkRange(options.maxTokens, 'Max Tokens', 1, Number.MAX_SAFE_INTEGER);
-	checkRange(options.maxCompletionTokens, 'Max Completion Tokens', 1, Number.MAX_SAFE_INTEGER);
+	checkRange(
+		options.maxCompletionTokens,
+		'Max Completion Tokens',
+		MIN_MAX_COMPLETION_TOKENS,
+		Number.MAX_SAFE_INTEGER,
+		`DigitalOcean's API takes at least ${MIN_MAX_COMPLETION_TOKENS} here. For a shorter limit use "Max Tokens" instead.`,
+	);
+	// Two limits with different meanings (reasoning included or not): which one the user meant is not ours to guess.
+	if (options.maxTokens !== undefined && options.maxCompletionTokens !== undefined) {
+		throw new InputError(
+			'Max Tokens and Max Completion Tokens are both set',
+			'Keep one: Max Completion Tokens (newer models; counts reasoning tokens too) or Max Tokens (any model).',
+		);
+	}
 	return definedOnly({
 		temperature: options.temperature,
 		top_p: options.topP,
@@ -168,6 +185,9 @@ export async function buildChatRequest(ctx: IExecuteFunctions, itemIndex: number
 				throw new InputError('No model selected', 'Pick a model from the list, enter its ID, or name a router.');
 			}
 			body.model = model;
+		} else {
+			// The agent's own model answers, but the chat schema requires the field (§12.2).
+			body.model = AGENT_MODEL_PLACEHOLDER;
 		}
 		const messages = readMessages(ctx, itemIndex, options);
 		await attachImages(ctx, itemIndex, messages, options);

@@ -88,6 +88,17 @@ describe('chat validation: parameters', () => {
   it('rejects n = 129', () => expect400({ ...base, n: 129 }, "'n'"));
   it('rejects max_completion_tokens below 256', () => expect400({ ...base, max_completion_tokens: 255 }, "'max_completion_tokens' must be at least 256"));
   it('rejects negative max_tokens', () => expect400({ ...base, max_tokens: -1 }, "'max_tokens' must be at least 0"));
+  it('accepts both max_tokens and max_completion_tokens by default; max_completion_tokens caps the answer', async () => {
+    const { res, json } = await chat(emu.url, { ...base, max_tokens: 1, max_completion_tokens: 256 });
+    expect(res.status).toBe(200);
+    expect(json.choices[0].finish_reason).toBe('stop');
+  });
+  it("bothMaxTokens 'reject': both limits → 400 naming max_tokens; either alone passes", async () => {
+    emu.control.configure({ bothMaxTokens: 'reject' });
+    await expect400({ ...base, max_tokens: 300, max_completion_tokens: 300 }, "'max_tokens' and 'max_completion_tokens' cannot both be set");
+    expect((await chat(emu.url, { ...base, max_tokens: 300 })).res.status).toBe(200);
+    expect((await chat(emu.url, { ...base, max_completion_tokens: 300 })).res.status).toBe(200);
+  });
   it('rejects more than 4 stop sequences', () => expect400({ ...base, stop: ['a', 'b', 'c', 'd', 'e'] }, "'stop' accepts at most 4"));
   it('rejects top_logprobs without logprobs', () => expect400({ ...base, top_logprobs: 3 }, "'top_logprobs' requires 'logprobs'"));
   it('rejects an unknown reasoning_effort', () => expect400({ ...base, reasoning_effort: 'extreme' }, "'reasoning_effort'"));

@@ -93,9 +93,28 @@ export class DigitalOceanChat implements INodeType {
 				...modelLocator('searchChatModels', 'e.g. llama3.3-70b-instruct or router:my-router', { withRouter: true }),
 				displayOptions: { show: { target: ['model'] } },
 			},
-			inputTypeProperty('A conversation of system, developer, user and assistant messages'),
+			inputTypeProperty('A conversation of system, developer, user, assistant and tool messages'),
 			promptProperty,
 			messageListProperty([...CHAT_ROLES], [
+				{
+					displayName: 'Tool Calls',
+					name: 'toolCalls',
+					type: 'json',
+					default: '',
+					displayOptions: { show: { role: ['assistant'] } },
+					hint: 'e.g. {{ JSON.stringify($json.toolCalls) }} of the earlier DigitalOcean Chat answer',
+					description:
+						'The tool calls of an earlier answer this assistant message repeats, as a JSON array: the toolCalls of the Simplified output or the raw tool_calls. Content may then stay empty. Answer each call with a Tool message.',
+				},
+				{
+					displayName: 'Tool Call ID',
+					name: 'toolCallId',
+					type: 'string',
+					default: '',
+					displayOptions: { show: { role: ['tool'] } },
+					placeholder: 'e.g. {{ $json.toolCalls[0].id }}',
+					description: 'The id of the tool call this message answers; Content holds what the tool returned',
+				},
 				{
 					displayName: 'Cache',
 					name: 'cache',

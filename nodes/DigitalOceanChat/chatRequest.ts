@@ -8,7 +8,7 @@ import { AGENT_MODEL_PLACEHOLDER } from '../shared/agent';
 import { readImageAsDataUrl } from '../shared/binary';
 import { readBuiltInTools } from '../shared/builtInTools';
 import type { Target } from '../shared/client';
-import { readConversation, stopSequences } from '../shared/conversation';
+import { readConversation, stopSequences, type ConversationMessage } from '../shared/conversation';
 import { readModelId } from '../shared/models';
 import { parseFunctionTools, toChatTools } from '../shared/tools';
 import {
@@ -19,8 +19,9 @@ import {
 	InputError,
 	parseJsonParameter,
 } from '../shared/validation';
+import { parseToolCalls, toolCallIdOf, type WireToolCall } from './chatToolCalls';
 
-export const CHAT_ROLES = ['system', 'developer', 'user', 'assistant'] as const;
+export const CHAT_ROLES = ['system', 'developer', 'user', 'assistant', 'tool'] as const;
 export type ChatRole = (typeof CHAT_ROLES)[number];
 type CacheTtl = 'none' | '5m' | '1h';
 
@@ -60,7 +61,10 @@ type ContentPart =
 
 export interface ChatMessage {
 	role: ChatRole;
-	content: string | ContentPart[];
+	/** null only for an assistant message that carries tool calls and no text (§3.2). */
+	content: string | ContentPart[] | null;
+	tool_calls?: WireToolCall[];
+	tool_call_id?: string;
 }
 
 export interface ChatRequest {
@@ -85,13 +89,29 @@ function responseFormat(options: ChatOptions): IDataObject | undefined {
 	return { type: 'json_schema', json_schema: { name: options.jsonSchemaName || 'response', schema } };
 }
 
+const labelOf = (position: number) => `Message ${position + 1}`;
+
+/** Assistant messages may repeat an earlier answer's tool calls: then their text is optional. */
+function assistantToolCalls(message: ConversationMessage<ChatRole>, position: number): WireToolCall[] {
+	return message.role === 'assistant' ? parseToolCalls(message.toolCalls, labelOf(position)) : [];
+}
+
+function listMessage(message: ConversationMessage<ChatRole>, position: number): ChatMessage {
+	const chat = textMessage(message.role, message.content, message.cache as CacheTtl | undefined);
+	if (message.role === 'tool') return { ...chat, tool_call_id: toolCallIdOf(message.toolCallId, labelOf(position)) };
+	const toolCalls = assistantToolCalls(message, position);
+	if (toolCalls.length === 0) return chat;
+	return { ...chat, content: message.content.trim() === '' ? null : chat.content, tool_calls: toolCalls };
+}
+
 function readMessages(ctx: IExecuteFunctions, itemIndex: number, options: ChatOptions): ChatMessage[] {
 	const messages: ChatMessage[] = [];
 	if (options.systemMessage) messages.push(textMessage('system', options.systemMessage, options.systemMessageCache));
 
-	for (const message of readConversation(ctx, itemIndex, CHAT_ROLES, 'user')) {
-		messages.push(textMessage(message.role, message.content, message.cache as CacheTtl | undefined));
-	}
+	const conversation = readConversation(ctx, itemIndex, CHAT_ROLES, 'user', {
+		contentOptional: (message, position) => assistantToolCalls(message, position).length > 0,
+	});
+	conversation.forEach((message, position) => messages.push(listMessage(message, position)));
 	return messages;
 }
 
@@ -108,7 +128,7 @@ async function attachImages(
 	if (!target) {
 		throw new InputError('Images need a user message to go with', 'Add a user message to the list.');
 	}
-	const parts: ContentPart[] = typeof target.content === 'string' ? [{ type: 'text', text: target.content }] : target.content;
+	const parts: ContentPart[] = typeof target.content === 'string' ? [{ type: 'text', text: target.content }] : (target.content ?? []);
 	for (const field of fields) {
 		const url = await readImageAsDataUrl(ctx, itemIndex, field);
 		parts.push({ type: 'image_url', image_url: options.imageDetail ? { url, detail: options.imageDetail } : { url } });

@@ -195,11 +195,12 @@ function validateToolCalls(value: unknown, path: string): ToolCall[] {
   if (!Array.isArray(value)) throw invalidParam(path, `'${path}' must be an array.`, 'invalid_type');
   return value.map((call, k) => {
     const at = `${path}[${k}]`;
-    if (!isPlainObject(call) || typeof call.id !== 'string' || call.type !== 'function' || !isPlainObject(call.function)) {
+    if (!isPlainObject(call) || typeof call.id !== 'string' || call.id === '' || call.type !== 'function' || !isPlainObject(call.function)) {
       throw invalidParam(at, `'${at}' must be {id, type: "function", function: {name, arguments}}.`, 'invalid_type');
     }
     const fn = call.function;
-    if (typeof fn.name !== 'string' || typeof fn.arguments !== 'string') {
+    // OA chat_message.yml: arguments is the JSON *string* the model produced, not an object.
+    if (typeof fn.name !== 'string' || fn.name === '' || typeof fn.arguments !== 'string') {
       throw invalidParam(`${at}.function`, `'${at}.function' needs a string name and a JSON string arguments.`, 'invalid_type');
     }
     return { id: call.id, name: fn.name, arguments: fn.arguments };

@@ -53,6 +53,21 @@ describe('chat validation: messages', () => {
     expect400({ model: MODEL, messages: [{ role: 'user', content: [{ type: 'text' }] }] }, 'messages[0].content[0].text'));
   it('rejects a tool message without tool_call_id', () =>
     expect400({ model: MODEL, messages: [...userSays('hi'), { role: 'tool', content: '42' }] }, 'messages[1].tool_call_id'));
+  it('rejects a tool message without content (OA, GPY: tool_call_id and content)', () =>
+    expect400({ model: MODEL, messages: [...userSays('hi'), { role: 'tool', tool_call_id: 'call_1' }] }, 'messages[1].content'));
+  it('rejects an empty tool_call_id', () =>
+    expect400({ model: MODEL, messages: [...userSays('hi'), { role: 'tool', tool_call_id: '', content: '42' }] }, 'messages[1].tool_call_id'));
+  it.each([
+    ['arguments as an object', { id: 'call_1', type: 'function', function: { name: 'f', arguments: { a: 1 } } }, 'messages[1].tool_calls[0].function'],
+    ['no arguments', { id: 'call_1', type: 'function', function: { name: 'f' } }, 'messages[1].tool_calls[0].function'],
+    ['an empty name', { id: 'call_1', type: 'function', function: { name: '', arguments: '{}' } }, 'messages[1].tool_calls[0].function'],
+    ['an empty id', { id: '', type: 'function', function: { name: 'f', arguments: '{}' } }, 'messages[1].tool_calls[0]'],
+    ['no type', { id: 'call_1', function: { name: 'f', arguments: '{}' } }, 'messages[1].tool_calls[0]'],
+    ["the simplified shape {id, name, arguments}", { id: 'call_1', name: 'f', arguments: '{}' }, 'messages[1].tool_calls[0]'],
+  ])('rejects an assistant tool call with %s', (_label, call, param) =>
+    expect400({ model: MODEL, messages: [...userSays('hi'), { role: 'assistant', content: null, tool_calls: [call] }] }, param));
+  it('rejects tool_calls on a user message', () =>
+    expect400({ model: MODEL, messages: [{ role: 'user', content: 'hi', tool_calls: [] }] }, 'messages[0].tool_calls'));
   it('rejects a bad cache_control ttl', () =>
     expect400(
       { model: MODEL, messages: [{ role: 'user', content: [{ type: 'text', text: 'x', cache_control: { type: 'ephemeral', ttl: '2h' } }] }] },

@@ -58,7 +58,9 @@ export class DigitalOceanChat implements INodeType {
 		name: 'digitalOceanChat',
 		icon: { light: 'file:../icons/digitalocean.svg', dark: 'file:../icons/digitalocean.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1: MCP tools choose where their authorization comes from (version 1 keeps the typed value).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{ $parameter["model"].cachedResultName || $parameter["model"].value }}',
 		description: 'Chat with models on DigitalOcean Serverless Inference',
 		defaults: { name: 'DigitalOcean Chat' },
@@ -68,6 +70,8 @@ export class DigitalOceanChat implements INodeType {
 		credentials: [
 			{ name: 'digitalOceanInferenceApi', required: true, displayOptions: { show: { target: ['model'] } } },
 			{ name: 'digitalOceanAgentApi', required: true, displayOptions: { show: { target: ['agent'] } } },
+			// Optional: only MCP tools with Authorization "From Credential" read it.
+			{ name: 'digitalOceanMcpServerApi', required: false },
 		],
 		properties: [
 			{
@@ -112,8 +116,9 @@ export class DigitalOceanChat implements INodeType {
 					type: 'string',
 					default: '',
 					displayOptions: { show: { role: ['tool'] } },
-					placeholder: 'e.g. {{ $json.toolCalls[0].id }}',
-					description: 'The id of the tool call this message answers; Content holds what the tool returned',
+					placeholder: 'e.g. call_abc123',
+					hint: 'e.g. {{ $json.toolCalls[0].id }} of the earlier DigitalOcean Chat answer',
+					description: 'The ID of the tool call this message answers; Content holds what the tool returned',
 				},
 				{
 					displayName: 'Cache',

@@ -213,7 +213,7 @@ export async function buildChatRequest(ctx: IExecuteFunctions, itemIndex: number
 		await attachImages(ctx, itemIndex, messages, options);
 
 		const functions = parseFunctionTools(options.functionTools);
-		const builtIn = readBuiltInTools(ctx, itemIndex);
+		const builtIn = await readBuiltInTools(ctx, itemIndex);
 		const tools = [...toChatTools(functions), ...builtIn.tools];
 		Object.assign(body, { messages }, optionalFields(options));
 		if (tools.length > 0) body.tools = tools;

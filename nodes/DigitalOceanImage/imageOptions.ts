@@ -155,11 +155,11 @@ export const imageOptions: INodeProperties = {
 			default: DEFAULT_IMAGE_SIZE,
 			options: [
 				{ name: '1024x1024', value: '1024x1024', description: 'Works with every documented model' },
-				{ name: '1024x1536 (Portrait)', value: '1024x1536', description: 'gpt-image-1' },
-				{ name: '1536x1024 (Landscape)', value: '1536x1024', description: 'gpt-image-1' },
+				{ name: '1024x1536 (Portrait)', value: '1024x1536', description: 'For gpt-image-1' },
+				{ name: '1536x1024 (Landscape)', value: '1536x1024', description: 'For gpt-image-1' },
 				{ name: '256x256', value: '256x256', description: "In DigitalOcean's size list; not in gpt-image-1's" },
 				{ name: '512x512', value: '512x512', description: "In DigitalOcean's size list; not in gpt-image-1's" },
-				{ name: 'Auto', value: 'auto', description: 'gpt-image-1 picks the size' },
+				{ name: 'Auto', value: 'auto', description: 'For gpt-image-1, which then picks the size' },
 			],
 			description:
 				"The image size in pixels. Without this option 1024x1024 is sent (DigitalOcean asks for a size on every request), which works with every documented model. gpt-image-1 also takes Auto, 1536x1024 and 1024x1536; DigitalOcean's guide lists 256x256 and 512x512; which sizes Stable Diffusion 3.5 takes is not documented.",

@@ -47,14 +47,20 @@ export class DigitalOceanResponses implements INodeType {
 		name: 'digitalOceanResponses',
 		icon: { light: 'file:../icons/digitalocean.svg', dark: 'file:../icons/digitalocean.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1: MCP tools choose where their authorization comes from (version 1 keeps the typed value).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{ $parameter["model"].cachedResultName || $parameter["model"].value }}',
 		description: 'Generate answers with the Responses API of DigitalOcean Serverless Inference, with stored turns and tools',
 		defaults: { name: 'DigitalOcean Responses' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'digitalOceanInferenceApi', required: true }],
+		credentials: [
+			{ name: 'digitalOceanInferenceApi', required: true },
+			// Optional: only MCP tools with Authorization "From Credential" read it.
+			{ name: 'digitalOceanMcpServerApi', required: false },
+		],
 		properties: [
 			modelLocator('searchChatModels', 'e.g. openai-gpt-oss-120b'),
 			inputTypeProperty('A conversation of system, developer, user and assistant messages'),

@@ -126,16 +126,16 @@ function previousResponseId(value: string | undefined): string | undefined {
 	return id;
 }
 
-function readOptions(
+async function readOptions(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	options: ResponsesOptions,
-): { fields: IDataObject; secrets: string[] } {
+): Promise<{ fields: IDataObject; secrets: string[] }> {
 	checkRange(options.temperature, 'Temperature', 0, 2);
 	checkRange(options.topP, 'Top P', 0, 1);
 	checkRange(options.maxOutputTokens, 'Max Output Tokens', 1, Number.MAX_SAFE_INTEGER);
 	const functions = parseFunctionTools(options.functionTools);
-	const builtIn = readBuiltInTools(ctx, itemIndex);
+	const builtIn = await readBuiltInTools(ctx, itemIndex);
 	const tools = [...toResponsesTools(functions), ...builtIn.tools];
 	const fields = definedOnly({
 		max_output_tokens: options.maxOutputTokens,
@@ -159,7 +159,7 @@ export async function buildResponsesRequest(ctx: IExecuteFunctions, itemIndex: n
 		if (!model || model.trim() === '') throw new InputError('No model selected', 'Pick a model from the list or enter its ID.');
 		const input = await attachImages(ctx, itemIndex, readInput(ctx, itemIndex), options);
 		const instructions = textOf(ctx.getNodeParameter('instructions', itemIndex, ''));
-		const { fields, secrets } = readOptions(ctx, itemIndex, options);
+		const { fields, secrets } = await readOptions(ctx, itemIndex, options);
 		return {
 			body: { model: model.trim(), input, ...(instructions.trim() !== '' ? { instructions } : {}), ...fields },
 			secrets,

@@ -33,7 +33,7 @@ export const chatOptions: INodeProperties = {
 			default: '[]',
 			hint: 'e.g. [{"name": "get_weather", "description": "Current weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}]',
 			description:
-				'Functions the model may ask you to call, as a JSON array. Chat, Responses and Anthropic formats are all accepted. The calls appear in the output under toolCalls.',
+				'Functions the model may ask you to call, as a JSON array. Chat, Responses and Anthropic formats are all accepted. The calls appear in the output under toolCalls, each with its arguments also under input (which expressions can read).',
 		},
 		imageBinaryFieldsOption,
 		imageDetailOption,

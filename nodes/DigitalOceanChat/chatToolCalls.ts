@@ -2,7 +2,7 @@
  * The function-calling loop in a Message List: an assistant message repeats the tool calls of an
  * earlier answer (its `tool_calls`), and a Tool message answers one of them by its `tool_call_id`.
  * Tool calls are accepted as the node gives them — the Simplified output's `toolCalls`
- * (`{id, name, arguments}` with parsed arguments) or the raw `message.tool_calls` — and sent in the
+ * (`{id, name, arguments, input}` with parsed arguments) or the raw `message.tool_calls` — and sent in the
  * wire shape `{id, type: "function", function: {name, arguments: "<JSON text>"}}` (§3.2).
  */
 import type { IDataObject } from 'n8n-workflow';
@@ -34,7 +34,8 @@ function wireCall(raw: unknown, label: string): WireToolCall {
 	if (typeof fn.name !== 'string' || !FUNCTION_NAME.test(fn.name)) {
 		throw new InputError(`${label} needs a function name of 1–64 letters, digits, "_" or "-" (got ${JSON.stringify(fn.name ?? null)})`, HELP);
 	}
-	const args = fn.arguments;
+	// `input` is the Simplified output's copy of the arguments that n8n expressions can read.
+	const args = fn.arguments ?? fn.input;
 	// The API wants the JSON text the model wrote; parsed arguments (the Simplified output) are written back as JSON.
 	const text = typeof args === 'string' ? args : JSON.stringify(args ?? {});
 	return { id: raw.id.trim(), type: 'function', function: { name: fn.name, arguments: text } };

@@ -141,7 +141,12 @@ describe('Chat: DigitalOcean features in the output', () => {
 		});
 		expect(item.json.finishReason).toBe('tool_calls');
 		expect(item.json.toolCalls).toEqual([
-			{ id: expect.any(String), name: 'get_weather', arguments: expect.objectContaining({ city: expect.any(String) }) },
+			{
+				id: expect.any(String),
+				name: 'get_weather',
+				arguments: expect.objectContaining({ city: expect.any(String) }),
+				input: expect.objectContaining({ city: expect.any(String) }),
+			},
 		]);
 	});
 

@@ -56,8 +56,12 @@ describe('Chat: tool results in the Message List (function-calling loop)', () =>
 
 	it.each([false, true])('answers the calls of the Simplified output (stream %s): wire-shaped tool_calls, tool_call_id, the model reads the result', async (stream) => {
 		const [first] = await run({ prompt: QUESTION, options: { functionTools: TOOLS, stream } });
-		const toolCalls = first.json.toolCalls as Array<{ id: string; name: string; arguments: Record<string, unknown> }>;
-		expect(toolCalls).toEqual([{ id: expect.stringMatching(/^call_/), name: 'get_weather', arguments: { city: expect.any(String) } }]);
+		const toolCalls = first.json.toolCalls as Array<{ id: string; name: string; arguments: Record<string, unknown>; input: Record<string, unknown> }>;
+		expect(toolCalls).toEqual([
+			{ id: expect.stringMatching(/^call_/), name: 'get_weather', arguments: { city: expect.any(String) }, input: { city: expect.any(String) } },
+		]);
+		// n8n expressions cannot read a key named "arguments"; `input` holds the same value for them.
+		expect(toolCalls[0].input).toEqual(toolCalls[0].arguments);
 
 		const [answer] = await run(followUp(toolCalls, [{ id: toolCalls[0].id, content: '{"celsius":21}' }], stream));
 		const [, second] = chatRequests();
@@ -84,14 +88,16 @@ describe('Chat: tool results in the Message List (function-calling loop)', () =>
 		expect((second.body as any).messages[1].tool_calls).toEqual(rawCalls);
 	});
 
-	it('keeps assistant text next to the tool calls, stringifies object arguments, answers two calls', async () => {
+	it('keeps assistant text next to the tool calls, stringifies object arguments (or input), answers three calls', async () => {
 		const calls = [
 			{ id: 'call_a', name: 'get_weather', arguments: { city: 'Paris' } },
 			{ id: 'call_b', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } },
+			{ id: 'call_c', name: 'get_weather', input: { city: 'Oslo' } },
 		];
 		const params = followUp(calls, [
 			{ id: 'call_a', content: 'Paris: 21' },
 			{ id: ' call_b ', content: 'Rome: 25' },
+			{ id: 'call_c', content: 'Oslo: 9' },
 		]);
 		(params.messages as any).message[1].content = 'Let me check both cities.';
 		const [answer] = await run(params);
@@ -102,13 +108,17 @@ describe('Chat: tool results in the Message List (function-calling loop)', () =>
 			tool_calls: [
 				{ id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
 				{ id: 'call_b', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } },
+				{ id: 'call_c', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
 			],
 		});
 		expect(messages.slice(2)).toEqual([
 			{ role: 'tool', tool_call_id: 'call_a', content: 'Paris: 21' },
 			{ role: 'tool', tool_call_id: 'call_b', content: 'Rome: 25' },
+			{ role: 'tool', tool_call_id: 'call_c', content: 'Oslo: 9' },
 		]);
-		expect(answer.json.content).toBe(`Echo: ${QUESTION} Tool get_weather returned: Paris: 21 Tool get_weather returned: Rome: 25`);
+		expect(answer.json.content).toBe(
+			`Echo: ${QUESTION} Tool get_weather returned: Paris: 21 Tool get_weather returned: Rome: 25 Tool get_weather returned: Oslo: 9`,
+		);
 	});
 
 	it('sends tool-call fields only on their own roles (n8n hides them elsewhere)', async () => {

@@ -10,6 +10,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { AGENT_CHAT_PATH } from '../shared/agent';
 import { builtInToolsProperty } from '../shared/builtInTools';
+import { mcpCredentialDisplay } from '../shared/mcpAuthorization';
 import { createClient, readRequestSettings, type Target } from '../shared/client';
 import { inputTypeProperty, messageListProperty, promptProperty } from '../shared/conversation';
 import { modelLocator, outputMode, requestOptions } from '../shared/descriptions';
@@ -71,7 +72,7 @@ export class DigitalOceanChat implements INodeType {
 			{ name: 'digitalOceanInferenceApi', required: true, displayOptions: { show: { target: ['model'] } } },
 			{ name: 'digitalOceanAgentApi', required: true, displayOptions: { show: { target: ['agent'] } } },
 			// Optional: only MCP tools with Authorization "From Credential" read it.
-			{ name: 'digitalOceanMcpServerApi', required: false },
+			{ name: 'digitalOceanMcpServerApi', required: false, displayOptions: mcpCredentialDisplay },
 		],
 		properties: [
 			{

@@ -10,6 +10,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { builtInToolsProperty } from '../shared/builtInTools';
+import { mcpCredentialDisplay } from '../shared/mcpAuthorization';
 import { createClient, readRequestSettings } from '../shared/client';
 import { inputTypeProperty, messageListProperty, promptProperty } from '../shared/conversation';
 import { modelLocator, outputMode, requestOptions } from '../shared/descriptions';
@@ -76,7 +77,7 @@ export class DigitalOceanMessages implements INodeType {
 		credentials: [
 			{ name: 'digitalOceanInferenceApi', required: true },
 			// Optional: only MCP tools with Authorization "From Credential" read it.
-			{ name: 'digitalOceanMcpServerApi', required: false },
+			{ name: 'digitalOceanMcpServerApi', required: false, displayOptions: mcpCredentialDisplay },
 		],
 		properties: [
 			modelLocator('searchMessagesModels', 'e.g. anthropic-claude-4.6-sonnet or claude-sonnet-4-5'),

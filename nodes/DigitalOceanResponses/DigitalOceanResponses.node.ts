@@ -9,6 +9,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { builtInToolsProperty } from '../shared/builtInTools';
+import { mcpCredentialDisplay } from '../shared/mcpAuthorization';
 import { createClient, readRequestSettings } from '../shared/client';
 import { inputTypeProperty, messageListProperty, promptProperty } from '../shared/conversation';
 import { modelLocator, outputMode, requestOptions } from '../shared/descriptions';
@@ -59,7 +60,7 @@ export class DigitalOceanResponses implements INodeType {
 		credentials: [
 			{ name: 'digitalOceanInferenceApi', required: true },
 			// Optional: only MCP tools with Authorization "From Credential" read it.
-			{ name: 'digitalOceanMcpServerApi', required: false },
+			{ name: 'digitalOceanMcpServerApi', required: false, displayOptions: mcpCredentialDisplay },
 		],
 		properties: [
 			modelLocator('searchChatModels', 'e.g. openai-gpt-oss-120b'),

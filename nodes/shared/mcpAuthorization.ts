@@ -5,11 +5,19 @@
  * password parameter, kept working for existing workflows and marked deprecated: its value is stored
  * in clear in the workflow JSON, every saved execution and every export.
  */
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeCredentialDescription, NodeParameterValue } from 'n8n-workflow';
 
 import { InputError } from './validation';
 
 export const MCP_CREDENTIAL = 'digitalOceanMcpServerApi';
+
+/**
+ * The nodes list the MCP credential as optional, offered in the panel only once the node has an MCP
+ * Server tool. n8n evaluates a credential's displayOptions like a parameter's (nested paths, `_cnd`
+ * conditions); only its type for credentials lacks `_cnd`, hence the cast.
+ */
+const HAS_MCP_TOOL = { _cnd: { exists: true } } as unknown as NodeParameterValue;
+export const mcpCredentialDisplay: INodeCredentialDescription['displayOptions'] = { show: { 'builtInTools.mcp': [HAS_MCP_TOOL] } };
 
 export type McpAuthorizationSource = 'none' | 'credential' | 'parameter';
 

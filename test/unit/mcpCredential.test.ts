@@ -177,12 +177,22 @@ describe('old workflows keep their typed MCP authorization (n8n\'s own parameter
 describe('DigitalOcean MCP Server API credential', () => {
 	const credential = new DigitalOceanMcpServerApi();
 
-	it('is registered in package.json and optional on Chat, Responses and Messages', () => {
+	it('is registered in package.json and optional on Chat, Responses and Messages, offered once the node has an MCP tool', () => {
 		expect(packageJson.n8n.credentials).toContain('dist/credentials/DigitalOceanMcpServerApi.credentials.js');
-		for (const node of NODES) {
-			expect(node.node().description.credentials).toContainEqual({ name: MCP_CREDENTIAL, required: false });
-		}
 		expect(credential.name).toBe(MCP_CREDENTIAL);
+		for (const node of NODES) {
+			const { description } = node.node();
+			const mcp = description.credentials!.find((c) => c.name === MCP_CREDENTIAL)!;
+			expect(mcp.required).toBe(false);
+			// n8n's own display check, as the editor and getCredentials apply it.
+			const shown = (parameters: INodeParameters) =>
+				NodeHelpers.displayParameter(parameters, mcp, { typeVersion: 1.1 } as INode, description);
+			expect(shown({})).toBe(false);
+			expect(shown({ builtInTools: {} })).toBe(false);
+			expect(shown({ builtInTools: { webSearch: [{}] } })).toBe(false);
+			expect(shown({ builtInTools: { mcp: [] } })).toBe(false);
+			expect(shown({ builtInTools: { mcp: [{ serverLabel: 'docs', authorizationSource: 'none' }] } })).toBe(true);
+		}
 	});
 
 	it('keeps the authorization in a password field and sends it as the Authorization header', () => {

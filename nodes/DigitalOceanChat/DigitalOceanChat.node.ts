@@ -8,7 +8,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { AGENT_CHAT_PATH } from '../shared/agent';
 import { builtInToolsProperty } from '../shared/builtInTools';
+import { mcpCredentialDisplay } from '../shared/mcpAuthorization';
 import { createClient, readRequestSettings, type Target } from '../shared/client';
 import { inputTypeProperty, messageListProperty, promptProperty } from '../shared/conversation';
 import { modelLocator, outputMode, requestOptions } from '../shared/descriptions';
@@ -28,7 +30,7 @@ function routeOf(meta: ReplyMeta): string | undefined {
 /** Serverless models answer on /v1; an agent on its own endpoint, which requires `?agent=true`. */
 function endpointFor(target: Target): Pick<CallOptions, 'path' | 'query'> {
 	return target === 'agent'
-		? { path: '/api/v1/chat/completions', query: { agent: 'true' } }
+		? { path: AGENT_CHAT_PATH, query: { agent: 'true' } }
 		: { path: '/v1/chat/completions' };
 }
 
@@ -57,7 +59,9 @@ export class DigitalOceanChat implements INodeType {
 		name: 'digitalOceanChat',
 		icon: { light: 'file:../icons/digitalocean.svg', dark: 'file:../icons/digitalocean.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1: MCP tools choose where their authorization comes from (version 1 keeps the typed value).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{ $parameter["model"].cachedResultName || $parameter["model"].value }}',
 		description: 'Chat with models on DigitalOcean Serverless Inference',
 		defaults: { name: 'DigitalOcean Chat' },
@@ -67,6 +71,8 @@ export class DigitalOceanChat implements INodeType {
 		credentials: [
 			{ name: 'digitalOceanInferenceApi', required: true, displayOptions: { show: { target: ['model'] } } },
 			{ name: 'digitalOceanAgentApi', required: true, displayOptions: { show: { target: ['agent'] } } },
+			// Optional: only MCP tools with Authorization "From Credential" read it.
+			{ name: 'digitalOceanMcpServerApi', required: false, displayOptions: mcpCredentialDisplay },
 		],
 		properties: [
 			{
@@ -92,9 +98,29 @@ export class DigitalOceanChat implements INodeType {
 				...modelLocator('searchChatModels', 'e.g. llama3.3-70b-instruct or router:my-router', { withRouter: true }),
 				displayOptions: { show: { target: ['model'] } },
 			},
-			inputTypeProperty('A conversation of system, developer, user and assistant messages'),
+			inputTypeProperty('A conversation of system, developer, user, assistant and tool messages'),
 			promptProperty,
 			messageListProperty([...CHAT_ROLES], [
+				{
+					displayName: 'Tool Calls',
+					name: 'toolCalls',
+					type: 'json',
+					default: '',
+					displayOptions: { show: { role: ['assistant'] } },
+					hint: 'e.g. {{ JSON.stringify($json.toolCalls) }} of the earlier DigitalOcean Chat answer',
+					description:
+						'The tool calls of an earlier answer this assistant message repeats, as a JSON array: the toolCalls of the Simplified output or the raw tool_calls. Content may then stay empty. Answer each call with a Tool message.',
+				},
+				{
+					displayName: 'Tool Call ID',
+					name: 'toolCallId',
+					type: 'string',
+					default: '',
+					displayOptions: { show: { role: ['tool'] } },
+					placeholder: 'e.g. call_abc123',
+					hint: 'e.g. {{ $json.toolCalls[0].id }} of the earlier DigitalOcean Chat answer',
+					description: 'The ID of the tool call this message answers; Content holds what the tool returned',
+				},
 				{
 					displayName: 'Cache',
 					name: 'cache',

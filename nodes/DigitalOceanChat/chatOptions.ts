@@ -33,7 +33,7 @@ export const chatOptions: INodeProperties = {
 			default: '[]',
 			hint: 'e.g. [{"name": "get_weather", "description": "Current weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}]',
 			description:
-				'Functions the model may ask you to call, as a JSON array. Chat, Responses and Anthropic formats are all accepted. The calls appear in the output under toolCalls.',
+				'Functions the model may ask you to call, as a JSON array. Chat, Responses and Anthropic formats are all accepted. The calls appear in the output under toolCalls, each with its arguments also under input (which expressions can read).',
 		},
 		imageBinaryFieldsOption,
 		imageDetailOption,
@@ -57,10 +57,10 @@ export const chatOptions: INodeProperties = {
 			displayName: 'Max Completion Tokens',
 			name: 'maxCompletionTokens',
 			type: 'number',
-			typeOptions: { minValue: 1 },
+			typeOptions: { minValue: 256 },
 			default: 1024,
 			description:
-				'Upper limit for generated tokens including reasoning tokens (newer models). Reasoning models may answer with empty content when this is small.',
+				'Upper limit for generated tokens including reasoning tokens (newer models), at least 256. Reasoning models may answer with empty content when this is small. Use either this or Max Tokens, not both.',
 		},
 		{
 			displayName: 'Max Tokens',
@@ -68,7 +68,7 @@ export const chatOptions: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 1024,
-			description: 'Maximum number of tokens to generate',
+			description: 'Maximum number of tokens to generate. Use either this or Max Completion Tokens, not both.',
 		},
 		{
 			displayName: 'Number of Choices',

@@ -4,10 +4,11 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { AGENT_MODEL_PLACEHOLDER } from '../shared/agent';
 import { readImageAsDataUrl } from '../shared/binary';
 import { readBuiltInTools } from '../shared/builtInTools';
 import type { Target } from '../shared/client';
-import { readConversation, stopSequences } from '../shared/conversation';
+import { readConversation, stopSequences, type ConversationMessage } from '../shared/conversation';
 import { readModelId } from '../shared/models';
 import { parseFunctionTools, toChatTools } from '../shared/tools';
 import {
@@ -18,10 +19,14 @@ import {
 	InputError,
 	parseJsonParameter,
 } from '../shared/validation';
+import { parseToolCalls, toolCallIdOf, type WireToolCall } from './chatToolCalls';
 
-export const CHAT_ROLES = ['system', 'developer', 'user', 'assistant'] as const;
+export const CHAT_ROLES = ['system', 'developer', 'user', 'assistant', 'tool'] as const;
 export type ChatRole = (typeof CHAT_ROLES)[number];
 type CacheTtl = 'none' | '5m' | '1h';
+
+/** OA's minimum for max_completion_tokens (the emulator enforces it too). */
+export const MIN_MAX_COMPLETION_TOKENS = 256;
 
 export interface ChatOptions {
 	systemMessage?: string;
@@ -56,7 +61,10 @@ type ContentPart =
 
 export interface ChatMessage {
 	role: ChatRole;
-	content: string | ContentPart[];
+	/** null only for an assistant message that carries tool calls and no text (§3.2). */
+	content: string | ContentPart[] | null;
+	tool_calls?: WireToolCall[];
+	tool_call_id?: string;
 }
 
 export interface ChatRequest {
@@ -81,13 +89,29 @@ function responseFormat(options: ChatOptions): IDataObject | undefined {
 	return { type: 'json_schema', json_schema: { name: options.jsonSchemaName || 'response', schema } };
 }
 
+const labelOf = (position: number) => `Message ${position + 1}`;
+
+/** Assistant messages may repeat an earlier answer's tool calls: then their text is optional. */
+function assistantToolCalls(message: ConversationMessage<ChatRole>, position: number): WireToolCall[] {
+	return message.role === 'assistant' ? parseToolCalls(message.toolCalls, labelOf(position)) : [];
+}
+
+function listMessage(message: ConversationMessage<ChatRole>, position: number): ChatMessage {
+	const chat = textMessage(message.role, message.content, message.cache as CacheTtl | undefined);
+	if (message.role === 'tool') return { ...chat, tool_call_id: toolCallIdOf(message.toolCallId, labelOf(position)) };
+	const toolCalls = assistantToolCalls(message, position);
+	if (toolCalls.length === 0) return chat;
+	return { ...chat, content: message.content.trim() === '' ? null : chat.content, tool_calls: toolCalls };
+}
+
 function readMessages(ctx: IExecuteFunctions, itemIndex: number, options: ChatOptions): ChatMessage[] {
 	const messages: ChatMessage[] = [];
 	if (options.systemMessage) messages.push(textMessage('system', options.systemMessage, options.systemMessageCache));
 
-	for (const message of readConversation(ctx, itemIndex, CHAT_ROLES, 'user')) {
-		messages.push(textMessage(message.role, message.content, message.cache as CacheTtl | undefined));
-	}
+	const conversation = readConversation(ctx, itemIndex, CHAT_ROLES, 'user', {
+		contentOptional: (message, position) => assistantToolCalls(message, position).length > 0,
+	});
+	conversation.forEach((message, position) => messages.push(listMessage(message, position)));
 	return messages;
 }
 
@@ -104,7 +128,7 @@ async function attachImages(
 	if (!target) {
 		throw new InputError('Images need a user message to go with', 'Add a user message to the list.');
 	}
-	const parts: ContentPart[] = typeof target.content === 'string' ? [{ type: 'text', text: target.content }] : target.content;
+	const parts: ContentPart[] = typeof target.content === 'string' ? [{ type: 'text', text: target.content }] : (target.content ?? []);
 	for (const field of fields) {
 		const url = await readImageAsDataUrl(ctx, itemIndex, field);
 		parts.push({ type: 'image_url', image_url: options.imageDetail ? { url, detail: options.imageDetail } : { url } });
@@ -139,7 +163,20 @@ function optionalFields(options: ChatOptions): IDataObject {
 	checkRange(options.presencePenalty, 'Presence Penalty', -2, 2);
 	checkRange(options.n, 'Number of Choices', 1, 128);
 	checkRange(options.maxTokens, 'Max Tokens', 1, Number.MAX_SAFE_INTEGER);
-	checkRange(options.maxCompletionTokens, 'Max Completion Tokens', 1, Number.MAX_SAFE_INTEGER);
+	checkRange(
+		options.maxCompletionTokens,
+		'Max Completion Tokens',
+		MIN_MAX_COMPLETION_TOKENS,
+		Number.MAX_SAFE_INTEGER,
+		`DigitalOcean's API takes at least ${MIN_MAX_COMPLETION_TOKENS} here. For a shorter limit use "Max Tokens" instead.`,
+	);
+	// Two limits with different meanings (reasoning included or not): which one the user meant is not ours to guess.
+	if (options.maxTokens !== undefined && options.maxCompletionTokens !== undefined) {
+		throw new InputError(
+			'Max Tokens and Max Completion Tokens are both set',
+			'Keep one: Max Completion Tokens (newer models; counts reasoning tokens too) or Max Tokens (any model).',
+		);
+	}
 	return definedOnly({
 		temperature: options.temperature,
 		top_p: options.topP,
@@ -168,12 +205,15 @@ export async function buildChatRequest(ctx: IExecuteFunctions, itemIndex: number
 				throw new InputError('No model selected', 'Pick a model from the list, enter its ID, or name a router.');
 			}
 			body.model = model;
+		} else {
+			// The agent's own model answers, but the chat schema requires the field (§12.2).
+			body.model = AGENT_MODEL_PLACEHOLDER;
 		}
 		const messages = readMessages(ctx, itemIndex, options);
 		await attachImages(ctx, itemIndex, messages, options);
 
 		const functions = parseFunctionTools(options.functionTools);
-		const builtIn = readBuiltInTools(ctx, itemIndex);
+		const builtIn = await readBuiltInTools(ctx, itemIndex);
 		const tools = [...toChatTools(functions), ...builtIn.tools];
 		Object.assign(body, { messages }, optionalFields(options));
 		if (tools.length > 0) body.tools = tools;

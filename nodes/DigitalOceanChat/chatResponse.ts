@@ -149,11 +149,12 @@ export function simplifyCompletion(completion: ChatCompletion, context: Simplify
 		const output: IDataObject = {
 			content: contentText(choice.message.content),
 			reasoning: choice.message.reasoning_content ?? null,
-			toolCalls: (choice.message.tool_calls ?? []).map((call) => ({
-				id: call.id,
-				name: call.function?.name,
-				arguments: parseToolArguments(call.function?.arguments),
-			})),
+			toolCalls: (choice.message.tool_calls ?? []).map((call) => {
+				const args = parseToolArguments(call.function?.arguments);
+				// `input` repeats the arguments because n8n expressions refuse to read a key named
+				// "arguments" ("Cannot access due to security concerns"): {{ $json.toolCalls[0].input.city }}.
+				return { id: call.id, name: call.function?.name, arguments: args, input: args };
+			}),
 			finishReason: choice.finish_reason,
 			model: completion.model,
 			usage: completion.usage ?? {},

@@ -1,6 +1,7 @@
 /**
- * The Image node's "Options" collection: the API fields reach the wire only when added; "Put Output
- * in Field", "File Name" and "Output Mode" only shape the n8n output and are never sent.
+ * The Image node's "Options" collection: the API fields reach the wire only when added, except `n`
+ * and `size`, which DigitalOcean asks to always specify (S1) and are sent with their defaults when
+ * not added. "Put Output in Field", "File Name" and "Output Mode" only shape the n8n output.
  */
 import type { INodeProperties } from 'n8n-workflow';
 
@@ -16,6 +17,10 @@ export type ImageOutputMode = 'perImage' | 'oneItem';
 export const DEFAULT_OUTPUT_FIELD = 'data';
 export const DEFAULT_FILE_NAME = 'image';
 export const MAX_IMAGES = 10;
+/** Sent when the user did not choose: DigitalOcean asks for n and size on every request (S1). */
+export const DEFAULT_IMAGE_COUNT = 1;
+/** The one size every documented image model takes (S1's list, the examples of S0–S2). */
+export const DEFAULT_IMAGE_SIZE = '1024x1024';
 
 export interface ImageOptions {
 	n?: number;
@@ -101,8 +106,8 @@ export const imageOptions: INodeProperties = {
 			name: 'n',
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: MAX_IMAGES },
-			default: 1,
-			description: 'How many images to generate for each input item (1 to 10)',
+			default: DEFAULT_IMAGE_COUNT,
+			description: 'How many images to generate for each input item (1 to 10). Without this option 1 is sent: DigitalOcean asks for it on every request.',
 		},
 		{
 			displayName: 'Output Mode',
@@ -147,16 +152,17 @@ export const imageOptions: INodeProperties = {
 			displayName: 'Size',
 			name: 'size',
 			type: 'options',
-			default: 'auto',
+			default: DEFAULT_IMAGE_SIZE,
 			options: [
-				{ name: '1024x1024', value: '1024x1024' },
-				{ name: '1024x1536 (Portrait)', value: '1024x1536' },
-				{ name: '1536x1024 (Landscape)', value: '1536x1024' },
-				{ name: '256x256', value: '256x256' },
-				{ name: '512x512', value: '512x512' },
-				{ name: 'Auto', value: 'auto' },
+				{ name: '1024x1024', value: '1024x1024', description: 'Works with every documented model' },
+				{ name: '1024x1536 (Portrait)', value: '1024x1536', description: 'For gpt-image-1' },
+				{ name: '1536x1024 (Landscape)', value: '1536x1024', description: 'For gpt-image-1' },
+				{ name: '256x256', value: '256x256', description: "In DigitalOcean's size list; not in gpt-image-1's" },
+				{ name: '512x512', value: '512x512', description: "In DigitalOcean's size list; not in gpt-image-1's" },
+				{ name: 'Auto', value: 'auto', description: 'For gpt-image-1, which then picks the size' },
 			],
-			description: 'The image size in pixels. Which sizes a model supports varies; gpt-image-1 documents Auto, 1024x1024, 1536x1024 and 1024x1536.',
+			description:
+				"The image size in pixels. Without this option 1024x1024 is sent (DigitalOcean asks for a size on every request), which works with every documented model. gpt-image-1 also takes Auto, 1536x1024 and 1024x1536; DigitalOcean's guide lists 256x256 and 512x512; which sizes Stable Diffusion 3.5 takes is not documented.",
 		},
 	],
 };

@@ -6,6 +6,8 @@ import { readModelId } from '../shared/models';
 import { asItemInputError, checkRange, definedOnly, InputError } from '../shared/validation';
 import {
 	DEFAULT_FILE_NAME,
+	DEFAULT_IMAGE_COUNT,
+	DEFAULT_IMAGE_SIZE,
 	IMAGE_BACKGROUNDS,
 	IMAGE_FORMATS,
 	IMAGE_MODERATIONS,
@@ -23,8 +25,8 @@ const MAX_USER_CHARS = 256;
 export interface ImageBody {
 	model: string;
 	prompt: string;
-	n?: number;
-	size?: string;
+	n: number;
+	size: string;
 	quality?: string;
 	background?: string;
 	output_format?: string;
@@ -70,7 +72,7 @@ function buildBody(model: string, prompt: unknown, options: ImageOptions): Image
 			'Shorten the prompt.',
 		);
 	}
-	const n = checkInteger(options.n, 'Number of Images', 1, MAX_IMAGES);
+	const n = checkInteger(options.n, 'Number of Images', 1, MAX_IMAGES) ?? DEFAULT_IMAGE_COUNT;
 	const background = checkChoice(options.background, 'background', IMAGE_BACKGROUNDS);
 	const outputFormat = checkChoice(options.outputFormat, 'format', IMAGE_FORMATS);
 	// A JPEG has no alpha channel; the API would refuse it (a wasted call) or silently drop transparency.
@@ -87,9 +89,10 @@ function buildBody(model: string, prompt: unknown, options: ImageOptions): Image
 	return {
 		model,
 		prompt,
+		// DigitalOcean: "always specify n and size" (S1); OA marks n required.
+		n,
+		size: checkChoice(options.size, 'size', IMAGE_SIZES) ?? DEFAULT_IMAGE_SIZE,
 		...definedOnly({
-			n,
-			size: checkChoice(options.size, 'size', IMAGE_SIZES),
 			quality: checkChoice(options.quality, 'quality', IMAGE_QUALITIES),
 			background,
 			output_format: outputFormat,

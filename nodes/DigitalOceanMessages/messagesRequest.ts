@@ -6,6 +6,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { readImage } from '../shared/binary';
+import { readBuiltInTools } from '../shared/builtInTools';
 import { readConversation, stopSequences } from '../shared/conversation';
 import { parseFunctionTools, toAnthropicTools, type FunctionTool } from '../shared/tools';
 import { asItemInputError, checkRange, commaList, definedOnly, InputError } from '../shared/validation';
@@ -46,6 +47,12 @@ export interface MessagesRequestBody {
 	max_tokens: number;
 	messages: AnthropicMessage[];
 	[key: string]: unknown;
+}
+
+export interface MessagesRequest {
+	body: MessagesRequestBody;
+	/** Values inside the body (MCP authorizations) that must never reach output, errors or logs. */
+	secrets: string[];
 }
 
 /** Anthropic's minimum thinking budget. */
@@ -99,11 +106,11 @@ function system(options: MessagesOptions): string | IDataObject[] | undefined {
 	return [{ type: 'text', text, cache_control: { type: 'ephemeral', ttl: options.cacheSystemPrompt } }];
 }
 
-function toolChoice(options: MessagesOptions, tools: FunctionTool[]): IDataObject | undefined {
+function toolChoice(options: MessagesOptions, tools: FunctionTool[], builtInCount: number): IDataObject | undefined {
 	const choice = options.toolChoice;
 	if (choice === undefined) return undefined;
-	if (tools.length === 0) {
-		throw new InputError('Tool Choice is set but there are no Function Tools', 'Add Function Tools, or remove Tool Choice.');
+	if (tools.length + builtInCount === 0) {
+		throw new InputError('Tool Choice is set but there are no tools', 'Add Function Tools or Built-in Tools, or remove Tool Choice.');
 	}
 	if (choice !== 'tool') return { type: choice };
 	const name = (options.toolName ?? '').trim();
@@ -129,19 +136,21 @@ function thinking(options: MessagesOptions, maxTokens: number): IDataObject | un
 	return { type: 'enabled', budget_tokens: budget };
 }
 
-function optionalFields(options: MessagesOptions, maxTokens: number): IDataObject {
+function optionalFields(options: MessagesOptions, maxTokens: number, builtInTools: IDataObject[]): IDataObject {
 	checkRange(options.temperature, 'Temperature', 0, 1);
 	checkRange(options.topP, 'Top P', 0, 1);
 	checkRange(options.topK, 'Top K', 0);
-	const tools = parseFunctionTools(options.functionTools);
+	const functions = parseFunctionTools(options.functionTools);
+	// DigitalOcean's built-in tools work on /v1/messages too (S2); declared as on chat (shape UNVERIFIED here).
+	const tools = [...toAnthropicTools(functions), ...builtInTools];
 	return definedOnly({
 		system: system(options),
 		temperature: options.temperature,
 		top_p: options.topP,
 		top_k: options.topK,
 		stop_sequences: stopSequences(options.stopSequences),
-		tools: tools.length > 0 ? toAnthropicTools(tools) : undefined,
-		tool_choice: toolChoice(options, tools),
+		tools: tools.length > 0 ? tools : undefined,
+		tool_choice: toolChoice(options, functions, builtInTools.length),
 		thinking: thinking(options, maxTokens),
 		reasoning_effort: options.reasoningEffort,
 		speed: options.speed,
@@ -153,7 +162,7 @@ export async function buildMessagesRequest(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	model: string,
-): Promise<MessagesRequestBody> {
+): Promise<MessagesRequest> {
 	return await asItemInputError(ctx, itemIndex, async () => {
 		if (!model || model.trim() === '') {
 			throw new InputError('No model selected', 'Pick a model from the list or enter its ID.');
@@ -161,8 +170,9 @@ export async function buildMessagesRequest(
 		const options = ctx.getNodeParameter('options', itemIndex, {}) as MessagesOptions;
 		const maxTokens = readMaxTokens(ctx, itemIndex);
 		const messages = readMessages(ctx, itemIndex);
-		const fields = optionalFields(options, maxTokens);
+		const builtIn = await readBuiltInTools(ctx, itemIndex);
+		const fields = optionalFields(options, maxTokens, builtIn.tools);
 		await attachImages(ctx, itemIndex, messages, commaList(options.imageBinaryFields));
-		return { model: model.trim(), max_tokens: maxTokens, messages, ...fields };
+		return { body: { model: model.trim(), max_tokens: maxTokens, messages, ...fields }, secrets: builtIn.secrets };
 	});
 }

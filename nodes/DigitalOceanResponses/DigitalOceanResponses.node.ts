@@ -9,6 +9,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { builtInToolsProperty } from '../shared/builtInTools';
+import { mcpCredentialDisplay } from '../shared/mcpAuthorization';
 import { createClient, readRequestSettings } from '../shared/client';
 import { inputTypeProperty, messageListProperty, promptProperty } from '../shared/conversation';
 import { modelLocator, outputMode, requestOptions } from '../shared/descriptions';
@@ -47,14 +48,20 @@ export class DigitalOceanResponses implements INodeType {
 		name: 'digitalOceanResponses',
 		icon: { light: 'file:../icons/digitalocean.svg', dark: 'file:../icons/digitalocean.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1: MCP tools choose where their authorization comes from (version 1 keeps the typed value).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{ $parameter["model"].cachedResultName || $parameter["model"].value }}',
 		description: 'Generate answers with the Responses API of DigitalOcean Serverless Inference, with stored turns and tools',
 		defaults: { name: 'DigitalOcean Responses' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'digitalOceanInferenceApi', required: true }],
+		credentials: [
+			{ name: 'digitalOceanInferenceApi', required: true },
+			// Optional: only MCP tools with Authorization "From Credential" read it.
+			{ name: 'digitalOceanMcpServerApi', required: false, displayOptions: mcpCredentialDisplay },
+		],
 		properties: [
 			modelLocator('searchChatModels', 'e.g. openai-gpt-oss-120b'),
 			inputTypeProperty('A conversation of system, developer, user and assistant messages'),

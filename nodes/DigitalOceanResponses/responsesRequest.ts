@@ -82,11 +82,12 @@ function metadataObject(metadata: ResponsesOptions['metadata']): IDataObject | u
 	if (entries.length === 0) return undefined;
 	const help = 'Metadata takes up to 16 pairs, each with a unique key of 1–64 characters and a value of up to 512.';
 	if (entries.length > MAX_METADATA_PAIRS) throw new InputError(`Metadata has ${entries.length} pairs; at most 16 are allowed`, help);
-	const result: IDataObject = {};
+	// Keys are the user's own words: "constructor" or "__proto__" must be plain keys, not Object.prototype's.
+	const result = Object.create(null) as IDataObject;
 	for (const { key = '', value = '' } of entries) {
 		const name = key.trim();
 		if (name === '' || name.length > MAX_METADATA_KEY) throw new InputError(`Metadata key "${name}" must be 1–64 characters`, help);
-		if (name in result) throw new InputError(`Metadata key "${name}" is used twice`, help);
+		if (Object.hasOwn(result, name)) throw new InputError(`Metadata key "${name}" is used twice`, help);
 		const text = textOf(value);
 		if (text.length > MAX_METADATA_VALUE) throw new InputError(`The value of metadata key "${name}" is longer than 512 characters`, help);
 		result[name] = text;
@@ -125,16 +126,16 @@ function previousResponseId(value: string | undefined): string | undefined {
 	return id;
 }
 
-function readOptions(
+async function readOptions(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	options: ResponsesOptions,
-): { fields: IDataObject; secrets: string[] } {
+): Promise<{ fields: IDataObject; secrets: string[] }> {
 	checkRange(options.temperature, 'Temperature', 0, 2);
 	checkRange(options.topP, 'Top P', 0, 1);
 	checkRange(options.maxOutputTokens, 'Max Output Tokens', 1, Number.MAX_SAFE_INTEGER);
 	const functions = parseFunctionTools(options.functionTools);
-	const builtIn = readBuiltInTools(ctx, itemIndex);
+	const builtIn = await readBuiltInTools(ctx, itemIndex);
 	const tools = [...toResponsesTools(functions), ...builtIn.tools];
 	const fields = definedOnly({
 		max_output_tokens: options.maxOutputTokens,
@@ -158,7 +159,7 @@ export async function buildResponsesRequest(ctx: IExecuteFunctions, itemIndex: n
 		if (!model || model.trim() === '') throw new InputError('No model selected', 'Pick a model from the list or enter its ID.');
 		const input = await attachImages(ctx, itemIndex, readInput(ctx, itemIndex), options);
 		const instructions = textOf(ctx.getNodeParameter('instructions', itemIndex, ''));
-		const { fields, secrets } = readOptions(ctx, itemIndex, options);
+		const { fields, secrets } = await readOptions(ctx, itemIndex, options);
 		return {
 			body: { model: model.trim(), input, ...(instructions.trim() !== '' ? { instructions } : {}), ...fields },
 			secrets,

@@ -1,13 +1,88 @@
 /**
  * DigitalOcean's server-run tools (knowledge base retrieval, MCP servers, web search), declared in
- * `tools` on Chat Completions, Responses and Messages. The MCP authorization is a secret: it is a
- * password field, and it is returned in `secrets` so errors and outputs can be scrubbed of it.
+ * `tools` on Chat Completions, Responses and Messages (S2). An MCP authorization is a secret: it
+ * comes from a credential (or the deprecated password parameter, see mcpAuthorization.ts) and is
+ * returned in `secrets` so errors and outputs can be scrubbed of it.
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { mcpConnection, mcpCredentialReader, type McpServerSettings } from './mcpAuthorization';
 import { checkRange, commaList, InputError } from './validation';
 
 const FIX = 'Check the settings of each tool under "Built-in Tools".';
+
+const AUTHORIZATION_SOURCE: INodeProperties = {
+	displayName: 'Authorization',
+	name: 'authorizationSource',
+	type: 'options',
+	default: 'none',
+	options: [
+		{ name: 'None', value: 'none', description: 'The server needs no authorization' },
+		{
+			name: 'From Credential',
+			value: 'credential',
+			description: "The node's DigitalOcean MCP Server API credential: its authorization, for its server URL",
+		},
+		{
+			name: 'In Parameter (Deprecated)',
+			value: 'parameter',
+			description: 'Typed into this tool and stored in clear text in the workflow; use a credential instead',
+		},
+	],
+	description: 'How DigitalOcean authorizes itself at the MCP server. The value never appears in output or errors.',
+};
+
+/** In the order a user fills them in: which server, how it is authorized, its URL, which tools. */
+const MCP_SERVER_FIELDS: INodeProperties[] = [
+	{
+		displayName: 'Server Label',
+		name: 'serverLabel',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. docs',
+	},
+	// Nodes of version 1 predate the choice: their tools keep the typed authorization.
+	{ ...AUTHORIZATION_SOURCE, default: 'parameter', displayOptions: { show: { '@version': [1] } } },
+	{ ...AUTHORIZATION_SOURCE, default: 'none', displayOptions: { show: { '@version': [{ _cnd: { gte: 1.1 } }] } } },
+	{
+		displayName: 'Server URL',
+		name: 'serverUrl',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. https://mcp.example.com/mcp',
+		displayOptions: { show: { authorizationSource: ['none', 'parameter'] } },
+	},
+	{
+		displayName: 'Server URL',
+		name: 'serverUrl',
+		type: 'string',
+		default: '',
+		placeholder: "Empty: the credential's URL",
+		description: "Leave empty to use the credential's Server URL; if set, it must be the same URL",
+		displayOptions: { show: { authorizationSource: ['credential'] } },
+	},
+	{
+		displayName: 'Authorization Value (Deprecated)',
+		name: 'authorization',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+		placeholder: 'e.g. Bearer …',
+		description:
+			'Deprecated: a value typed here is stored in clear text in the workflow, its saved executions and exports. Create a DigitalOcean MCP Server API credential and choose Authorization: From Credential instead.',
+		displayOptions: { show: { authorizationSource: ['parameter'] } },
+	},
+	{
+		displayName: 'Allowed Tools',
+		name: 'allowedTools',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. search_docs, get_page',
+		description: 'Comma-separated tool names the model may call; empty allows all',
+	},
+];
 
 export const builtInToolsProperty: INodeProperties = {
 	displayName: 'Built-in Tools',
@@ -36,41 +111,7 @@ export const builtInToolsProperty: INodeProperties = {
 		{
 			displayName: 'MCP Server',
 			name: 'mcp',
-			values: [
-				{
-					displayName: 'Server Label',
-					name: 'serverLabel',
-					type: 'string',
-					default: '',
-					required: true,
-					placeholder: 'e.g. docs',
-				},
-				{
-					displayName: 'Server URL',
-					name: 'serverUrl',
-					type: 'string',
-					default: '',
-					required: true,
-					placeholder: 'e.g. https://mcp.example.com/mcp',
-				},
-				{
-					displayName: 'Authorization',
-					name: 'authorization',
-					type: 'string',
-					typeOptions: { password: true },
-					default: '',
-					placeholder: 'e.g. Bearer …',
-					description: 'Sent to the MCP server as its Authorization header; never shown in output or errors',
-				},
-				{
-					displayName: 'Allowed Tools',
-					name: 'allowedTools',
-					type: 'string',
-					default: '',
-					placeholder: 'e.g. search_docs, get_page',
-					description: 'Comma-separated tool names the model may call; empty allows all',
-				},
-			],
+			values: MCP_SERVER_FIELDS,
 		},
 		{
 			displayName: 'Web Search',
@@ -99,7 +140,7 @@ export const builtInToolsProperty: INodeProperties = {
 
 interface BuiltInToolsValue {
 	knowledgeBase?: Array<{ knowledgeBaseId?: string }>;
-	mcp?: Array<{ serverLabel?: string; serverUrl?: string; authorization?: string; allowedTools?: string }>;
+	mcp?: Array<McpServerSettings & { allowedTools?: string }>;
 	webSearch?: Array<{ maxUses?: number; maxResults?: number }>;
 }
 
@@ -109,15 +150,7 @@ export interface BuiltInTools {
 	secrets: string[];
 }
 
-function isHttpUrl(value: string): boolean {
-	try {
-		return ['http:', 'https:'].includes(new URL(value).protocol);
-	} catch {
-		return false;
-	}
-}
-
-export function readBuiltInTools(ctx: IExecuteFunctions, itemIndex: number): BuiltInTools {
+export async function readBuiltInTools(ctx: IExecuteFunctions, itemIndex: number): Promise<BuiltInTools> {
 	const value = ctx.getNodeParameter('builtInTools', itemIndex, {}) as BuiltInToolsValue;
 	const tools: IDataObject[] = [];
 	const secrets: string[] = [];
@@ -126,18 +159,18 @@ export function readBuiltInTools(ctx: IExecuteFunctions, itemIndex: number): Bui
 		if (!id) throw new InputError('The knowledge base tool needs a Knowledge Base ID', FIX);
 		tools.push({ type: 'knowledge_base_retrieval', knowledge_base_id: id });
 	}
+	const readCredential = mcpCredentialReader(ctx);
 	for (const server of value.mcp ?? []) {
 		const label = server.serverLabel?.trim();
-		const url = server.serverUrl?.trim() ?? '';
 		if (!label) throw new InputError('The MCP tool needs a Server Label', FIX);
-		if (!isHttpUrl(url)) throw new InputError(`The MCP server "${label}" needs an http(s) Server URL`, FIX);
+		const { url, authorization } = await mcpConnection(server, label, readCredential);
 		const tool: IDataObject = { type: 'mcp', server_label: label, server_url: url };
-		if (server.authorization) {
-			tool.authorization = server.authorization;
-			secrets.push(server.authorization);
+		if (authorization) {
+			tool.authorization = authorization;
+			secrets.push(authorization);
 			// "Bearer x": the bare token must not leak either.
-			const token = server.authorization.replace(/^\s*bearer\s+/i, '');
-			if (token !== server.authorization) secrets.push(token);
+			const token = authorization.replace(/^\s*bearer\s+/i, '');
+			if (token !== authorization) secrets.push(token);
 		}
 		const allowed = commaList(server.allowedTools);
 		if (allowed.length > 0) tool.allowed_tools = allowed;

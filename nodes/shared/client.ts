@@ -3,7 +3,9 @@
  * and the execution's cancel signal (feature-detected: older n8n versions have none).
  */
 import type { IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
+import { normalizeAgentUrl } from './agent';
 import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, InferenceClient } from './transport';
 
 export const INFERENCE_CREDENTIAL = 'digitalOceanInferenceApi';
@@ -20,7 +22,14 @@ interface Endpoint {
 async function readEndpoint(ctx: Context, target: Target): Promise<Endpoint> {
 	if (target === 'agent') {
 		const agent = await ctx.getCredentials<{ endpointUrl?: string; agentAccessKey?: string }>(AGENT_CREDENTIAL);
-		return { baseUrl: agent.endpointUrl ?? '', apiKey: agent.agentAccessKey ?? '' };
+		const baseUrl = normalizeAgentUrl(agent.endpointUrl);
+		// An empty URL would otherwise fall back to the serverless host and send it the agent key.
+		if (baseUrl === '') {
+			throw new NodeOperationError(ctx.getNode(), 'The DigitalOcean Agent API credential has no Agent Endpoint URL', {
+				description: "Enter the URL shown on the agent's Overview page, e.g. https://abcdefghij1234567890.agents.do-ai.run.",
+			});
+		}
+		return { baseUrl, apiKey: agent.agentAccessKey ?? '' };
 	}
 	const model = await ctx.getCredentials<{ apiKey?: string; baseUrl?: string }>(INFERENCE_CREDENTIAL);
 	return { baseUrl: model.baseUrl ?? '', apiKey: model.apiKey ?? '' };

@@ -19,15 +19,22 @@ export function textOf(value: unknown): string {
 	return value === null || value === undefined ? '' : JSON.stringify(value);
 }
 
+export interface ConversationRules<Role extends string> {
+	/** Whether a list message may have no text (e.g. an assistant message that carries tool calls). */
+	contentOptional?: (message: ConversationMessage<Role>, position: number) => boolean;
+}
+
 /**
- * The item's conversation: a Simple Prompt becomes one user message. Every message must have text.
- * `allowedRoles` maps roles the endpoint doesn't know to `fallbackRole`.
+ * The item's conversation: a Simple Prompt becomes one user message. Every message must have text
+ * unless `rules.contentOptional` says otherwise. `allowedRoles` maps roles the endpoint doesn't know
+ * to `fallbackRole`.
  */
 export function readConversation<Role extends string>(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	allowedRoles: readonly Role[],
 	fallbackRole: Role,
+	rules: ConversationRules<Role> = {},
 ): Array<ConversationMessage<Role>> {
 	if (ctx.getNodeParameter('inputType', itemIndex, 'prompt') !== 'messages') {
 		const prompt = textOf(ctx.getNodeParameter('prompt', itemIndex, ''));
@@ -41,12 +48,12 @@ export function readConversation<Role extends string>(
 		throw new InputError('The message list is empty', 'Add at least one message under "Messages".');
 	}
 	return list.map(({ role, content, ...extra }, position) => {
-		const text = textOf(content);
-		if (text.trim() === '') {
+		const known = allowedRoles.includes(role as Role) ? (role as Role) : fallbackRole;
+		const message: ConversationMessage<Role> = { ...extra, role: known, content: textOf(content) };
+		if (message.content.trim() === '' && !rules.contentOptional?.(message, position)) {
 			throw new InputError(`Message ${position + 1} has no content`, 'Every message needs text content.');
 		}
-		const known = allowedRoles.includes(role as Role) ? (role as Role) : fallbackRole;
-		return { ...extra, role: known, content: text };
+		return message;
 	});
 }
 
@@ -64,6 +71,7 @@ const ROLE_NAMES: Record<string, string> = {
 	assistant: 'Assistant',
 	developer: 'Developer',
 	system: 'System',
+	tool: 'Tool',
 	user: 'User',
 };
 

@@ -28,7 +28,13 @@ export function redactDeep<T>(value: T, secrets: Array<string | undefined>): T {
 	if (value !== null && typeof value === 'object') {
 		const copy: Record<string, unknown> = {};
 		for (const [key, entry] of Object.entries(value)) {
-			copy[redactSecrets(key, secrets)] = redactDeep(entry, secrets);
+			// defineProperty, not assignment: a key "__proto__" (e.g. echoed metadata) stays a plain key.
+			Object.defineProperty(copy, redactSecrets(key, secrets), {
+				value: redactDeep(entry, secrets),
+				enumerable: true,
+				writable: true,
+				configurable: true,
+			});
 		}
 		return copy as T;
 	}

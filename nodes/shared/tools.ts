@@ -14,7 +14,8 @@ export interface FunctionTool {
 	parameters?: IDataObject;
 }
 
-const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+/** OA function_object.yml: a-z, A-Z, 0-9, "_" and "-", at most 64 characters. */
+export const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const HELP = 'Give a JSON array of functions, each with a "name" and a JSON Schema under "parameters".';
 
 function isObject(value: unknown): value is IDataObject {
@@ -26,7 +27,7 @@ function normalizeOne(raw: unknown, position: number): FunctionTool {
 	const inner = isObject(raw.function) ? raw.function : raw;
 	const { name, description } = inner;
 	const parameters = inner.parameters ?? inner.input_schema;
-	if (typeof name !== 'string' || !TOOL_NAME.test(name)) {
+	if (typeof name !== 'string' || !FUNCTION_NAME.test(name)) {
 		throw new InputError(
 			`Function tool ${position + 1} needs a name of 1–64 letters, digits, "_" or "-" (got ${JSON.stringify(name)})`,
 			HELP,

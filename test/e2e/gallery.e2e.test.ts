@@ -129,9 +129,11 @@ function expectDatedImage(run: RunJson, requests: LoggedRequest[], trigger: stri
 	// Luxon's 'cccc, d LLLL yyyy' in English, e.g. "Friday, 1 May 2026".
 	const weekday = new Date(Date.UTC(year, month - 1, day)).toLocaleDateString('en-US', { weekday: 'long', timeZone: 'UTC' });
 	const monthName = new Date(Date.UTC(year, month - 1, day)).toLocaleDateString('en-US', { month: 'long', timeZone: 'UTC' });
+	// n is sent although the workflow does not set it: DigitalOcean asks for n and size on every request.
 	expect(posts[0].body).toEqual({
 		model: 'openai-gpt-image-1',
 		prompt: `A cheerful watercolor postcard for ${weekday}, ${day} ${monthName} ${year}: sunrise over a small harbour town`,
+		n: 1,
 		size: '1536x1024',
 		quality: 'low',
 	});

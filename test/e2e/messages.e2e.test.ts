@@ -59,8 +59,9 @@ test(
 		const [item] = items;
 		expect(item.pairedItem).toEqual({ item: 0 });
 		expect(Object.keys(item.json).sort()).toEqual(
-			['messageId', 'model', 'requestId', 'stopReason', 'text', 'thinking', 'toolUses', 'usage'].sort(),
+			['builtInToolCalls', 'messageId', 'model', 'requestId', 'stopReason', 'text', 'thinking', 'toolUses', 'usage'].sort(),
 		);
+		expect(item.json.builtInToolCalls).toEqual([]);
 		expect(item.json.stopReason).toBe('tool_use');
 		expect(item.json.model).toBe('anthropic-claude-4.6-sonnet');
 		expect(item.json.toolUses).toHaveLength(1);

@@ -22,6 +22,8 @@ export function defaultConfig(): EmulatorConfig {
     embeddingDimensions: 1024,
     embeddingMaxInputTokens: 32768,
     agentModel: 'llama3.3-70b-instruct',
+    imageNAndSize: 'required',
+    bothMaxTokens: 'accept',
     speechResponse: 'binary',
     videoTimings: { queuedMs: 200, processingMs: 1200 },
     videoFailPrompt: 'FAIL_VIDEO',
@@ -101,6 +103,14 @@ export function mergeConfig(current: EmulatorConfig, patch: unknown): EmulatorCo
     const model = typeof patch.agentModel === 'string' ? findModel(patch.agentModel) : undefined;
     if (!model || model.modality !== 'chat' || model.nativeAnthropic) throw new ConfigError('agentModel must be the id of a chat model of the catalog');
     next.agentModel = model.id;
+  }
+  if ('imageNAndSize' in patch) {
+    if (patch.imageNAndSize !== 'required' && patch.imageNAndSize !== 'optional') throw new ConfigError('imageNAndSize must be "required" or "optional"');
+    next.imageNAndSize = patch.imageNAndSize;
+  }
+  if ('bothMaxTokens' in patch) {
+    if (patch.bothMaxTokens !== 'accept' && patch.bothMaxTokens !== 'reject') throw new ConfigError('bothMaxTokens must be "accept" or "reject"');
+    next.bothMaxTokens = patch.bothMaxTokens;
   }
   if ('speechResponse' in patch) {
     if (patch.speechResponse !== 'binary' && patch.speechResponse !== 'json') throw new ConfigError('speechResponse must be "binary" or "json"');

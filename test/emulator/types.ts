@@ -129,6 +129,16 @@ export interface EmulatorConfig {
   /** The model the agent endpoint answers with (reported as `model`); a chat model of the catalog. */
   agentModel: string;
   /**
+   * /v1/images/generations without `n` or `size`: 'required' = 400 naming the field (S1 "always
+   * specify n and size", OA marks n required); 'optional' = n 1 and size auto (S2's examples omit n).
+   */
+  imageNAndSize: 'required' | 'optional';
+  /**
+   * Chat bodies with both `max_tokens` and `max_completion_tokens` (no DO source says): 'accept' =
+   * max_completion_tokens wins; 'reject' = 400 naming max_tokens (OpenAI's o-series behaviour).
+   */
+  bothMaxTokens: 'accept' | 'reject';
+  /**
    * /v1/audio/speech reply (§7 CONFLICT-ish): 'binary' = raw audio with its Content-Type, chunked
    * (S0); 'json' = `{data:[{b64_json}]}` (DOTSDOC's variant).
    */

@@ -141,7 +141,12 @@ describe('Chat: DigitalOcean features in the output', () => {
 		});
 		expect(item.json.finishReason).toBe('tool_calls');
 		expect(item.json.toolCalls).toEqual([
-			{ id: expect.any(String), name: 'get_weather', arguments: expect.objectContaining({ city: expect.any(String) }) },
+			{
+				id: expect.any(String),
+				name: 'get_weather',
+				arguments: expect.objectContaining({ city: expect.any(String) }),
+				input: expect.objectContaining({ city: expect.any(String) }),
+			},
 		]);
 	});
 
@@ -200,7 +205,7 @@ describe('Chat: bad tool input fails before any request', () => {
 describe('Chat: Agent target', () => {
 	const agentCredentials = () => ({ endpointUrl: emulator.url, agentAccessKey: DEFAULT_AGENT_KEY });
 
-	it('posts to the agent endpoint with ?agent=true, the agent key and no model', async () => {
+	it('posts to the agent endpoint with ?agent=true, the agent key and the documented model placeholder', async () => {
 		for (const stream of [true, false]) {
 			emulator.control.reset();
 			const [item] = await run({ target: 'agent', options: { stream } }, agentCredentials());
@@ -208,9 +213,35 @@ describe('Chat: Agent target', () => {
 			expect(request.path).toBe('/api/v1/chat/completions');
 			expect(request.query).toEqual({ agent: 'true' });
 			expect(request.headers.authorization).toBe(`Bearer ${DEFAULT_AGENT_KEY}`);
-			expect(request.body).not.toHaveProperty('model');
+			// The chat schema requires model; the agent ignores its value (OA's example sends "ignored").
+			expect(request.body).toMatchObject({ model: 'ignored' });
+			expect(request.status).toBe(200);
 			expect(String(item.json.content)).toMatch(/^Agent: /);
 		}
+	});
+
+	it.each([
+		['the root URL', ''],
+		['a trailing slash', '/'],
+		['/api/v1', '/api/v1'],
+		['/api/v1/', '/api/v1/'],
+		['the full chat URL', '/api/v1/chat/completions'],
+		['the full chat URL with ?agent=true', '/api/v1/chat/completions?agent=true'],
+		['the full chat URL with a slash and query', '/api/v1/chat/completions/?agent=true'],
+	])('normalises an agent URL pasted with %s to the agent root', async (_name, suffix) => {
+		const [item] = await run({ target: 'agent', options: { stream: false } }, { endpointUrl: ` ${emulator.url}${suffix} `, agentAccessKey: DEFAULT_AGENT_KEY });
+		const requests = emulator.control.requests();
+		expect(requests.map((request) => `${request.path} ${JSON.stringify(request.query)} ${request.status}`)).toEqual([
+			'/api/v1/chat/completions {"agent":"true"} 200',
+		]);
+		expect(String(item.json.content)).toMatch(/^Agent: /);
+	});
+
+	it('refuses an agent credential without an endpoint URL before any request (the agent key never goes to the serverless host)', async () => {
+		const error = await run({ target: 'agent' }, { endpointUrl: '  ', agentAccessKey: DEFAULT_AGENT_KEY }).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toMatch(/no Agent Endpoint URL/);
+		expect(emulator.control.requests()).toHaveLength(0);
 	});
 
 	it('rejects a model access key on the agent endpoint with a clear 401', async () => {

@@ -64,7 +64,6 @@ describe('DigitalOcean Chat node', () => {
 				systemMessage: 'Be brief.',
 				temperature: 0.2,
 				topP: 0.9,
-				maxTokens: 300,
 				maxCompletionTokens: 400,
 				stop: 'END\nSTOP',
 				seed: 7,
@@ -83,7 +82,6 @@ describe('DigitalOcean Chat node', () => {
 			],
 			temperature: 0.2,
 			top_p: 0.9,
-			max_tokens: 300,
 			max_completion_tokens: 400,
 			stop: ['END', 'STOP'],
 			seed: 7,
@@ -93,6 +91,30 @@ describe('DigitalOcean Chat node', () => {
 			response_format: { type: 'json_object' },
 			user: 'user-1',
 		});
+	});
+
+	it('maps Max Tokens to max_tokens, down to 1', async () => {
+		await run({ prompt: 'Hi', options: { stream: false, maxTokens: 1 } });
+		expect(chatRequests()[0].body).toEqual({ model: 'llama3.3-70b-instruct', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1 });
+	});
+
+	it('rejects Max Completion Tokens below 256 (the API minimum) before sending, pointing to Max Tokens', async () => {
+		const error = await run({ prompt: 'Hi', options: { maxCompletionTokens: 255 } }).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toBe('Max Completion Tokens must be at least 256 (got 255)');
+		expect(error.description).toMatch(/Max Tokens/);
+		expect(chatRequests()).toHaveLength(0);
+		// 256 itself is accepted by the emulator, which enforces OA's minimum.
+		await run({ prompt: 'Hi', options: { maxCompletionTokens: 256 } });
+		expect(chatRequests().map((request) => request.status)).toEqual([200]);
+	});
+
+	it('never sends max_tokens and max_completion_tokens together: both set is an error before sending', async () => {
+		emulator.control.configure({ bothMaxTokens: 'reject' });
+		const error = await run({ prompt: 'Hi', options: { maxTokens: 300, maxCompletionTokens: 400 } }).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toBe('Max Tokens and Max Completion Tokens are both set');
+		expect(chatRequests()).toHaveLength(0);
 	});
 
 	it('streams internally by default and asks for usage in the stream', async () => {

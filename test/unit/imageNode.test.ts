@@ -38,9 +38,9 @@ async function runError(params: Params, extra: Partial<FakeContextOptions> = {})
 }
 
 describe('DigitalOcean Image node', () => {
-	it('sends only model and prompt by default and turns the PNG into binary with metadata json', async () => {
+	it('sends model, prompt, n 1 and size 1024x1024 by default (DO: always specify n and size) and turns the PNG into binary with metadata json', async () => {
 		const output = await run();
-		expect(imageRequests().map((request) => request.body)).toEqual([{ model: MODEL, prompt: PROMPT }]);
+		expect(imageRequests().map((request) => request.body)).toEqual([{ model: MODEL, prompt: PROMPT, n: 1, size: '1024x1024' }]);
 		expect(imageRequests()[0].headers.authorization).toBe(`Bearer ${DEFAULT_KEY}`);
 
 		expect(output).toHaveLength(1);
@@ -77,14 +77,20 @@ describe('DigitalOcean Image node', () => {
 		['output_compression', { outputCompression: 0 }, { output_compression: 0 }],
 		['moderation', { moderation: 'low' }, { moderation: 'low' }],
 		['user', { user: 'user-42' }, { user: 'user-42' }],
-	])('sends %s exactly when it is set', async (_name, options, wire) => {
+	])('sends %s exactly when it is set (n and size always, with their defaults)', async (_name, options, wire) => {
 		await run({ options });
-		expect(imageRequests().map((request) => request.body)).toEqual([{ model: MODEL, prompt: PROMPT, ...wire }]);
+		expect(imageRequests().map((request) => request.body)).toEqual([{ model: MODEL, prompt: PROMPT, n: 1, size: '1024x1024', ...wire }]);
 	});
 
 	it('never sends the node-only options (field, file name, output mode)', async () => {
 		await run({ options: { binaryPropertyName: 'picture', fileName: 'poster', outputMode: 'oneItem' } });
-		expect(imageRequests().map((request) => request.body)).toEqual([{ model: MODEL, prompt: PROMPT }]);
+		expect(imageRequests().map((request) => request.body)).toEqual([{ model: MODEL, prompt: PROMPT, n: 1, size: '1024x1024' }]);
+	});
+
+	it("the defaults match the options' own defaults, so adding an option without changing it sends the same body", () => {
+		const options = new DigitalOceanImage().description.properties.find((p) => p.name === 'options')!.options as Array<{ name: string; default: unknown }>;
+		expect(options.find((o) => o.name === 'n')?.default).toBe(1);
+		expect(options.find((o) => o.name === 'size')?.default).toBe('1024x1024');
 	});
 
 	it.each([

@@ -46,12 +46,63 @@ async function collect(text: string) {
 	return await collectMessagesStream(parseSse((async function* () { yield text; })()));
 }
 
+describe("Messages: DigitalOcean's built-in tools (S2: they work with the Messages API too)", () => {
+	const MCP_TOKEN = 'mcp-secret-token-on-messages-93c1';
+	const builtInTools = {
+		knowledgeBase: [{ knowledgeBaseId: 'kb-123' }],
+		mcp: [{ serverLabel: 'docs', serverUrl: 'https://mcp.example.com/mcp', authorizationSource: 'parameter', authorization: `Bearer ${MCP_TOKEN}`, allowedTools: 'search_docs' }],
+		webSearch: [{ maxUses: 2, maxResults: 3 }],
+	};
+
+	it('declares them in tools next to function tools, and shows their activity under builtInToolCalls (same streamed or not)', async () => {
+		const outputs = [];
+		for (const stream of [false, true]) {
+			const [item] = await run({ prompt: 'What is new?', builtInTools, options: { stream, functionTools: JSON.stringify([WEATHER_TOOL]), toolChoice: 'auto' } });
+			// Tool-use ids differ per request; everything else must match.
+			outputs.push(JSON.parse(JSON.stringify({ ...item.json, messageId: null, requestId: null }).replace(/(srvtoolu|mcptoolu)_[0-9a-f]+/g, '$1_ID')));
+			expect(JSON.stringify(item)).not.toContain(MCP_TOKEN);
+		}
+		expect(bodyOf(0).tools).toEqual([
+			WEATHER_TOOL,
+			{ type: 'knowledge_base_retrieval', knowledge_base_id: 'kb-123' },
+			{ type: 'mcp', server_label: 'docs', server_url: 'https://mcp.example.com/mcp', authorization: `Bearer ${MCP_TOKEN}`, allowed_tools: ['search_docs'] },
+			{ type: 'web_search', max_uses: 2, max_results: 3 },
+		]);
+		expect(bodyOf(0).tool_choice).toEqual({ type: 'auto' });
+		const [plain, streamed] = outputs as Array<Record<string, any>>;
+		expect(streamed).toEqual(plain);
+		expect(plain.text).toBe('Echo: What is new? [knowledge base kb-123: 3 passages] [mcp docs: called search_docs] [web search: 3 results]');
+		expect(plain.builtInToolCalls.map((block: { type: string }) => block.type)).toEqual([
+			'server_tool_use',
+			'knowledge_base_retrieval_tool_result',
+			'mcp_tool_use',
+			'mcp_tool_result',
+			'server_tool_use',
+			'web_search_tool_result',
+		]);
+		expect(plain.toolUses).toEqual([]);
+	});
+
+	it('accepts Tool Choice "any" with built-in tools only', async () => {
+		const [item] = await run({ prompt: 'What is new?', builtInTools: { webSearch: [{}] }, options: { stream: false, toolChoice: 'any' } });
+		expect(bodyOf(0)).toMatchObject({ tools: [{ type: 'web_search' }], tool_choice: { type: 'any' } });
+		expect(item.json.stopReason).toBe('end_turn');
+	});
+
+	it('keeps the MCP authorization out of errors', async () => {
+		emulator.control.enqueueFaults([{ kind: 'status', status: 400, path: MESSAGES, body: { id: 'bad_request', message: `bad token ${MCP_TOKEN}` } }]);
+		const error = await run({ prompt: 'Hi', builtInTools, options: { stream: false } }).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(`${error.message} ${error.description} ${JSON.stringify(error)} ${error.stack}`).not.toContain(MCP_TOKEN);
+	});
+});
+
 describe('DigitalOcean Messages node', () => {
 	it('answers a simple prompt with the simplified output', async () => {
 		const [item] = await run({ prompt: 'What is the capital of France?' });
 		expect(item.pairedItem).toEqual({ item: 0 });
 		expect(Object.keys(item.json).sort()).toEqual(
-			['messageId', 'model', 'requestId', 'stopReason', 'text', 'thinking', 'toolUses', 'usage'].sort(),
+			['builtInToolCalls', 'messageId', 'model', 'requestId', 'stopReason', 'text', 'thinking', 'toolUses', 'usage'].sort(),
 		);
 		expect(item.json.text).toEqual(expect.stringContaining('What is the capital of France?'));
 		expect(item.json).toMatchObject({ thinking: null, toolUses: [], stopReason: 'end_turn', model: MODEL });
@@ -339,7 +390,9 @@ describe('DigitalOcean Messages node', () => {
 		['no model', { prompt: 'Hi', model: model(' ') }, /No model selected/],
 		['empty message list', { inputType: 'messages', messages: { message: [] } }, /message list is empty/],
 		['empty message', { inputType: 'messages', messages: { message: [{ role: 'user', content: '' }] } }, /Message 1 has no content/],
-		['tool choice without tools', { prompt: 'Hi', options: { toolChoice: 'any' } }, /no Function Tools/],
+		['tool choice without tools', { prompt: 'Hi', options: { toolChoice: 'any' } }, /there are no tools/],
+		['a named tool choice with only built-in tools', { prompt: 'Hi', builtInTools: { webSearch: [{}] }, options: { toolChoice: 'tool', toolName: 'web_search' } }, /not among the Function Tools/],
+		['an MCP server without URL', { prompt: 'Hi', builtInTools: { mcp: [{ serverLabel: 'docs', serverUrl: '' }] } }, /needs an http\(s\) Server URL/],
 		[
 			'tool choice names an unknown tool',
 			{ prompt: 'Hi', options: { functionTools: JSON.stringify([WEATHER_TOOL]), toolChoice: 'tool', toolName: 'get_time' } },

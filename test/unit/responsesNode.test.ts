@@ -108,6 +108,24 @@ describe('DigitalOcean Responses node', () => {
 		expect(lastBody()).toEqual({ model: 'llama3.3-70b-instruct', input: 'Hi' });
 	});
 
+	it('sends metadata keys such as constructor and __proto__ as plain keys, and the raw output keeps them', async () => {
+		const keys = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'ticket'];
+		const entry = keys.map((key, k) => ({ key, value: `v${k}` }));
+		for (const stream of [false, true]) {
+			emulator.control.reset();
+			const [item] = await run({ prompt: 'Hi', output: 'raw', options: { stream, metadata: { entry } } });
+			const sent = lastBody().metadata as Record<string, unknown>;
+			expect(responsesRequests().map((request) => request.status)).toEqual([200]);
+			expect(Object.keys(sent)).toEqual(keys);
+			expect(JSON.stringify(sent)).toBe('{"constructor":"v0","__proto__":"v1","toString":"v2","hasOwnProperty":"v3","ticket":"v4"}');
+			// The emulator echoes metadata; the node's output (redacted copy) must not turn __proto__ into a prototype.
+			const echoed = item.json.metadata as Record<string, unknown>;
+			expect(Object.keys(echoed)).toEqual(keys);
+			expect(Object.getOwnPropertyDescriptor(echoed, '__proto__')?.value).toBe('v1');
+			expect(JSON.stringify(echoed)).toBe(JSON.stringify(sent));
+		}
+	});
+
 	it('streams internally by default and asks for usage in the stream', async () => {
 		await run({ prompt: 'Hi' });
 		expect(lastBody()).toEqual({

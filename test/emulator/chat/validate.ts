@@ -26,12 +26,17 @@ import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ResponseForma
 
 const ROLES: readonly Role[] = ['system', 'developer', 'user', 'assistant', 'tool'];
 /**
- * CONFLICT/UNVERIFIED: OA sets minimum 256 for max_completion_tokens; no source says whether the
- * live API rejects less. The emulator follows the spec strictly, so clients must not send < 256.
+ * OA is explicit: max_completion_tokens has minimum 256 (whether the live API enforces it is
+ * UNVERIFIED, §3.1). The emulator follows the spec, so clients must not send less.
  */
-const MIN_MAX_COMPLETION_TOKENS = 256;
+export const MIN_MAX_COMPLETION_TOKENS = 256;
 
-export function validateChatRequest(body: Body): ChatRequest {
+export interface ChatRules {
+  /** What a body with both max_tokens and max_completion_tokens gets (config `bothMaxTokens`). */
+  bothMaxTokens: 'accept' | 'reject';
+}
+
+export function validateChatRequest(body: Body, rules: ChatRules = { bothMaxTokens: 'accept' }): ChatRequest {
   const model = requiredString(body, 'model');
   const messages = validateMessages(body.messages);
   const stream = optionalBoolean(body, 'stream') ?? false;
@@ -46,6 +51,10 @@ export function validateChatRequest(body: Body): ChatRequest {
   const n = optionalNumber(body, 'n', { min: 1, max: 128, integer: true }) ?? 1;
   const maxCompletionTokens = optionalNumber(body, 'max_completion_tokens', { min: MIN_MAX_COMPLETION_TOKENS, integer: true });
   const maxTokens = optionalNumber(body, 'max_tokens', { min: 0, integer: true });
+  if (rules.bothMaxTokens === 'reject' && maxTokens !== undefined && maxCompletionTokens !== undefined) {
+    // OpenAI's wording for its o-series; DO's behaviour is UNVERIFIED (the 'accept' default lets max_completion_tokens win).
+    throw invalidParam('max_tokens', "'max_tokens' and 'max_completion_tokens' cannot both be set; use 'max_completion_tokens'.");
+  }
   const stop = validateStop(body.stop);
   const logprobs = optionalBoolean(body, 'logprobs') ?? false;
   const topLogprobs = optionalNumber(body, 'top_logprobs', { min: 0, max: 20, integer: true });
@@ -186,11 +195,12 @@ function validateToolCalls(value: unknown, path: string): ToolCall[] {
   if (!Array.isArray(value)) throw invalidParam(path, `'${path}' must be an array.`, 'invalid_type');
   return value.map((call, k) => {
     const at = `${path}[${k}]`;
-    if (!isPlainObject(call) || typeof call.id !== 'string' || call.type !== 'function' || !isPlainObject(call.function)) {
+    if (!isPlainObject(call) || typeof call.id !== 'string' || call.id === '' || call.type !== 'function' || !isPlainObject(call.function)) {
       throw invalidParam(at, `'${at}' must be {id, type: "function", function: {name, arguments}}.`, 'invalid_type');
     }
     const fn = call.function;
-    if (typeof fn.name !== 'string' || typeof fn.arguments !== 'string') {
+    // OA chat_message.yml: arguments is the JSON *string* the model produced, not an object.
+    if (typeof fn.name !== 'string' || fn.name === '' || typeof fn.arguments !== 'string') {
       throw invalidParam(`${at}.function`, `'${at}.function' needs a string name and a JSON string arguments.`, 'invalid_type');
     }
     return { id: call.id, name: fn.name, arguments: fn.arguments };

@@ -25,13 +25,24 @@ export interface ImagesRequest {
   outputFormat: 'png' | 'webp' | 'jpeg';
 }
 
-export function validateImagesRequest(body: Body): ImagesRequest {
+/**
+ * `nAndSize` 'required' (the default) follows S1 ("always specify n and size") and OA (`n` required):
+ * a body without either is a 400 naming it. 'optional' is the lenient reading of S2's examples.
+ */
+export function validateImagesRequest(body: Body, nAndSize: 'required' | 'optional' = 'required'): ImagesRequest {
+  if (nAndSize === 'required') {
+    for (const name of ['n', 'size']) {
+      if (body[name] === undefined || body[name] === null) {
+        throw invalidParam(name, `Missing required parameter: '${name}'. Always specify n and size when generating images.`, 'missing_required_parameter');
+      }
+    }
+  }
   const prompt = requiredString(body, 'prompt');
   if (prompt.length > MAX_PROMPT_CHARS) {
     throw invalidParam('prompt', `'prompt' must be at most ${MAX_PROMPT_CHARS} characters; got ${prompt.length}.`);
   }
   const model = requiredString(body, 'model');
-  // OA marks n required, but S2's examples omit it; the emulator defaults to 1 (UNVERIFIED).
+  // Reached without n/size only in 'optional' mode: then n is 1 and size auto.
   const n = optionalNumber(body, 'n', { min: 1, max: 10, integer: true }) ?? 1;
   const size = optionalEnum(body, 'size', IMAGE_SIZES) ?? 'auto';
   const quality = optionalEnum(body, 'quality', IMAGE_QUALITIES) ?? 'auto';

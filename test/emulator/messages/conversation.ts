@@ -20,7 +20,7 @@ export function conversationRequest(req: MessagesRequest): ChatRequest {
     reasoningRequested: thinking || req.reasoningEffort !== undefined,
     responseFormat: { type: 'text' },
     functionTools: req.tools,
-    builtInTools: [],
+    builtInTools: req.builtInTools,
     toolChoice: req.toolChoice,
   };
 }

@@ -6,12 +6,14 @@ import { createHash } from 'node:crypto';
 import type { GeneratedChoice } from '../chat/reply';
 import type { CacheUsage } from '../chat/promptCache';
 import { shortId } from '../util/ids';
+import type { BuiltInBlock } from './builtInBlocks';
 import type { Speed } from './types';
 
 export type ContentBlock =
   | { type: 'thinking'; thinking: string; signature: string }
   | { type: 'text'; text: string }
-  | { type: 'tool_use'; id: string; name: string; input: unknown };
+  | { type: 'tool_use'; id: string; name: string; input: unknown }
+  | BuiltInBlock;
 
 export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use';
 
@@ -32,9 +34,11 @@ export function newMessageMeta(model: string): MessageMeta {
   return { id: `msg_${shortId()}`, model };
 }
 
-export function contentBlocks(choice: GeneratedChoice): ContentBlock[] {
+/** Thinking first, then the built-in tools' activity, then text or tool_use. */
+export function contentBlocks(choice: GeneratedChoice, builtInBlocks: BuiltInBlock[] = []): ContentBlock[] {
   const blocks: ContentBlock[] = [];
   if (choice.reasoning !== null) blocks.push({ type: 'thinking', thinking: choice.reasoning, signature: signatureOf(choice.reasoning) });
+  blocks.push(...builtInBlocks);
   if (choice.content !== null) blocks.push({ type: 'text', text: choice.content });
   for (const call of choice.toolCalls) {
     blocks.push({ type: 'tool_use', id: `toolu_${shortId()}`, name: call.name, input: JSON.parse(call.arguments) });

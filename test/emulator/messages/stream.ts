@@ -44,6 +44,10 @@ export function messageStreamFrames(meta: MessageMeta, blocks: ContentBlock[], c
         push('content_block_start', { index, content_block: { ...block, input: {} } });
         for (const piece of splitIntoPieces(JSON.stringify(block.input), 2)) delta({ type: 'input_json_delta', partial_json: piece });
         break;
+      default:
+        // Built-in tools' blocks (UNVERIFIED shape): the platform ran them already, so each arrives whole.
+        push('content_block_start', { index, content_block: block });
+        break;
     }
     if (completesAt < 0) completesAt = frames.length;
     push('content_block_stop', { index });

@@ -1,5 +1,6 @@
 /** A /v1/messages request after validation (§5.1), already in the chat model's terms. */
 import type { ChatMessage, FunctionTool, ToolChoice } from '../chat/types';
+import type { BuiltInTool } from '../tools/builtIn';
 
 export type Speed = 'standard' | 'fast';
 
@@ -13,6 +14,8 @@ export interface MessagesRequest {
   stream: boolean;
   stopSequences: string[];
   tools: FunctionTool[];
+  /** DO's server-run tools (S2), answered with server tool blocks (see builtInBlocks.ts). */
+  builtInTools: BuiltInTool[];
   toolChoice: ToolChoice;
   /** thinking.budget_tokens when thinking is enabled. */
   thinkingBudget: number | null;

@@ -5,6 +5,7 @@
  */
 import { invalidParam } from '../errors';
 import { isPlainObject } from '../config';
+import { BUILT_IN_TOOL_TYPES, isBuiltInToolType, validateBuiltInTool, type BuiltInTool } from '../tools/builtIn';
 import { inspectBase64Image, inspectImageUrl, type ImageFormat } from '../chat/images';
 import type { CacheTtl } from '../chat/promptCache';
 import type { ChatMessage, ContentPart, FunctionTool, ImageInfo, TextPart, ToolCall, ToolChoice } from '../chat/types';
@@ -35,12 +36,12 @@ export function validateMessagesRequest(body: Body): MessagesRequest {
   optionalNumber(body, 'top_k', { min: 0, integer: true });
   const stopSequences = validateStopSequences(body.stop_sequences);
   validateMetadata(body.metadata);
-  const tools = validateTools(body.tools);
-  const toolChoice = validateToolChoice(body.tool_choice, tools);
+  const { tools, builtInTools } = validateTools(body.tools);
+  const toolChoice = validateToolChoice(body.tool_choice, tools, builtInTools.length > 0);
   const thinkingBudget = validateThinking(body.thinking, maxTokens);
   const reasoningEffort = optionalEnum(body, 'reasoning_effort', REASONING_EFFORTS);
   const speed = (optionalEnum(body, 'speed', ['standard', 'fast']) ?? 'standard') as Speed;
-  return { model, system, messages, maxTokens, stream, stopSequences, tools, toolChoice, thinkingBudget, reasoningEffort, speed };
+  return { model, system, messages, maxTokens, stream, stopSequences, tools, builtInTools, toolChoice, thinkingBudget, reasoningEffort, speed };
 }
 
 function validateMaxTokens(value: unknown): number {
@@ -212,17 +213,23 @@ function validateMetadata(value: unknown): void {
 }
 
 /**
- * Client tools `{name, description?, input_schema}` (type absent or "custom"). DO's built-in tools
- * on /v1/messages (S2 claims they work there) are not emulated: their shape on this API is UNVERIFIED.
+ * Client tools `{name, description?, input_schema}` (type absent or "custom"), and DO's built-in
+ * tools (S2: they work on Messages too), declared as on chat: `{type: "knowledge_base_retrieval" |
+ * "mcp" | "web_search", …}` (their shape on this API is UNVERIFIED; chat's is the one documented).
  */
-function validateTools(value: unknown): FunctionTool[] {
-  if (value === undefined || value === null) return [];
+function validateTools(value: unknown): { tools: FunctionTool[]; builtInTools: BuiltInTool[] } {
+  const result = { tools: [] as FunctionTool[], builtInTools: [] as BuiltInTool[] };
+  if (value === undefined || value === null) return result;
   if (!Array.isArray(value)) throw invalidParam('tools', "'tools' must be an array of tool objects.", 'invalid_type');
-  return value.map((tool, i) => {
+  value.forEach((tool, i) => {
     const path = `tools[${i}]`;
     if (!isPlainObject(tool)) throw invalidParam(path, `'${path}' must be a tool object.`, 'invalid_type');
+    if (isBuiltInToolType(tool.type)) {
+      result.builtInTools.push(validateBuiltInTool(tool, path));
+      return;
+    }
     if (tool.type !== undefined && tool.type !== null && tool.type !== 'custom') {
-      throw invalidParam(`${path}.type`, `'${path}.type' must be "custom" or absent; got ${JSON.stringify(tool.type)}.`);
+      throw invalidParam(`${path}.type`, `'${path}.type' must be "custom", absent, or one of ${BUILT_IN_TOOL_TYPES.join(', ')}; got ${JSON.stringify(tool.type)}.`);
     }
     if (typeof tool.name !== 'string' || !FUNCTION_NAME.test(tool.name)) {
       throw invalidParam(`${path}.name`, `'${path}.name' is required and must match ^[a-zA-Z0-9_-]{1,64}$; got ${JSON.stringify(tool.name ?? null)}.`);
@@ -234,12 +241,14 @@ function validateTools(value: unknown): FunctionTool[] {
       throw invalidParam(`${path}.input_schema`, `'${path}.input_schema' is required and must be a JSON Schema object.`, 'missing_required_parameter');
     }
     validateCacheControl(tool.cache_control, `${path}.cache_control`);
-    return { name: tool.name, description: tool.description as string | undefined, parameters: tool.input_schema };
+    result.tools.push({ name: tool.name, description: tool.description as string | undefined, parameters: tool.input_schema });
   });
+  return result;
 }
 
 /** OA: a string ("auto") or {type: auto|any|tool|none, name?}. any → a call is required; tool → that one. */
-function validateToolChoice(value: unknown, tools: FunctionTool[]): ToolChoice {
+function validateToolChoice(value: unknown, tools: FunctionTool[], hasBuiltInTools: boolean): ToolChoice {
+  const anyTools = tools.length > 0 || hasBuiltInTools;
   if (value === undefined || value === null) return tools.length > 0 ? 'auto' : 'none';
   const choice = typeof value === 'string' ? { type: value } : value;
   if (!isPlainObject(choice) || !['auto', 'any', 'tool', 'none'].includes(choice.type as string)) {
@@ -249,9 +258,10 @@ function validateToolChoice(value: unknown, tools: FunctionTool[]): ToolChoice {
     throw invalidParam('tool_choice.disable_parallel_tool_use', "'tool_choice.disable_parallel_tool_use' must be a boolean.", 'invalid_type');
   }
   if (choice.type === 'none') return 'none';
-  if (tools.length === 0 && choice.type !== 'auto') throw invalidParam('tool_choice', `'tool_choice' "${choice.type}" requires 'tools'.`);
+  if (!anyTools && choice.type !== 'auto') throw invalidParam('tool_choice', `'tool_choice' "${choice.type}" requires 'tools'.`);
   if (choice.type === 'auto') return tools.length > 0 ? 'auto' : 'none';
-  if (choice.type === 'any') return 'required';
+  // "any" with built-in tools only: the platform runs them; no function call is owed.
+  if (choice.type === 'any') return tools.length > 0 ? 'required' : 'none';
   if (typeof choice.name !== 'string') throw invalidParam('tool_choice.name', "'tool_choice.name' is required when tool_choice.type is \"tool\".", 'missing_required_parameter');
   const name = choice.name;
   if (!tools.some((t) => t.name === name)) throw invalidParam('tool_choice.name', `'tool_choice.name' "${name}" is not in 'tools'.`);

@@ -6,7 +6,7 @@
  */
 import type { GeneratedChoice } from '../chat/reply';
 import type { CacheUsage } from '../chat/promptCache';
-import { mcpToolName, type BuiltInTool } from '../tools/builtIn';
+import { mcpOutput, mcpToolName, type BuiltInTool } from '../tools/builtIn';
 import { shortId } from '../util/ids';
 import { countTokens } from '../util/tokens';
 import type { ResponsesRequest } from './types';
@@ -63,7 +63,7 @@ function builtInToolItem(tool: BuiltInTool, query: string): OutputItem {
         server_label: tool.serverLabel,
         name,
         arguments: '{}',
-        output: `${name} on ${tool.serverLabel} answered${tool.authorized ? ' (authorized request)' : ''}`,
+        output: mcpOutput(tool),
         error: null,
         status: 'completed',
       };

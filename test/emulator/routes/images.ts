@@ -13,7 +13,7 @@ const TOKENS_PER_MEGAPIXEL = 1056 / (1024 * 1024);
 
 export function registerImages(router: Router): void {
   router.add('POST', '/v1/images/generations', (ex, { state }) => {
-    const req = validateImagesRequest(requireJsonObject(ex.parsed));
+    const req = validateImagesRequest(requireJsonObject(ex.parsed), state.config.imageNAndSize);
     resolveModel(req.model, 'image', state.config.forbiddenModels, 'openai-gpt-image-1');
     const { width, height, label } = resolveSize(req.size);
     const transparent = req.background === 'transparent';

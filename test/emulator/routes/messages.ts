@@ -7,6 +7,8 @@ import { requireJsonObject } from '../body';
 import { cacheBreakpoints, promptTokens } from '../chat/prompt';
 import { NO_CACHE_USAGE } from '../chat/promptCache';
 import { completionTokens, composeChoices } from '../chat/reply';
+import { lastUserText } from '../chat/prompt';
+import { builtInToolBlocks } from '../messages/builtInBlocks';
 import { conversationRequest } from '../messages/conversation';
 import { resolveMessagesModel } from '../messages/model';
 import { contentBlocks, messageBody, messagesUsage, newMessageMeta } from '../messages/response';
@@ -25,7 +27,7 @@ export function registerMessages(router: Router): void {
     const usage = messagesUsage(promptTokens(chatReq), completionTokens([choice]), cache, req.speed);
     // The model is echoed as requested, so a native id stays native.
     const meta = newMessageMeta(req.model);
-    const blocks = contentBlocks(choice);
+    const blocks = contentBlocks(choice, builtInToolBlocks(req.builtInTools, lastUserText(chatReq.messages)));
 
     if (req.stream) await ex.sendSse(messageStreamFrames(meta, blocks, choice, usage));
     else ex.sendJson(200, messageBody(meta, blocks, choice, usage));

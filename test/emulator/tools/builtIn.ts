@@ -1,8 +1,10 @@
 /**
  * Built-in (server-executed) tools (§3.4, S2 only): knowledge_base_retrieval, mcp, web_search,
- * declared in `tools` on chat completions and responses. Everything about them is UNVERIFIED beyond
- * S2's examples: the field rules below are the emulator's choices, and so is how their activity shows
- * (a bracketed sentence in chat content, output items in responses).
+ * declared in `tools` on chat completions, responses and messages (S2: they "work with both the Chat
+ * Completions, Responses and Messages APIs"). Everything about them is UNVERIFIED beyond S2's
+ * examples: the field rules below are the emulator's choices, and so is how their activity shows
+ * (a bracketed sentence in chat and messages text, output items in responses, Anthropic-style
+ * server tool blocks in messages).
  * The MCP `authorization` value is a secret: it is checked for type only, never quoted in an error
  * message and never echoed in a reply (OpenAI does not echo it either).
  */
@@ -22,7 +24,7 @@ const WEB_SEARCH_ALIASES = ['web_search', 'web_search_2025_08_26'];
 /** What replaces an MCP authorization wherever a tool definition is echoed. */
 export const REDACTED = '[redacted]';
 /** Passages a knowledge base returns, and web results when max_results is not set (emulator constants). */
-const KB_PASSAGES = 3;
+export const KB_PASSAGES = 3;
 const DEFAULT_WEB_RESULTS = 5;
 
 export function isBuiltInToolType(type: unknown, allowDatedWebSearch = false): boolean {
@@ -104,6 +106,11 @@ export function redactToolDefinition(tool: unknown): unknown {
 /** The tool the MCP server "runs": the first allowed tool, else a generic search. */
 export function mcpToolName(tool: Extract<BuiltInTool, { type: 'mcp' }>): string {
   return tool.allowedTools[0] ?? 'search';
+}
+
+/** What the MCP server "answered"; says whether the request was authorized, never with what. */
+export function mcpOutput(tool: Extract<BuiltInTool, { type: 'mcp' }>): string {
+  return `${mcpToolName(tool)} on ${tool.serverLabel} answered${tool.authorized ? ' (authorized request)' : ''}`;
 }
 
 export function webResultCount(tool: Extract<BuiltInTool, { type: 'web_search' }>): number {

@@ -10,7 +10,8 @@ beforeEach(() => emu.control.reset());
 
 const AGENT = '/api/v1/chat/completions?agent=true';
 const bearer = (key: string) => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json' });
-const body = { messages: userSays('What can you do?') };
+/** The chat request schema requires `model`; its value is ignored (OA's example sends "ignored"). */
+const body = { model: 'ignored', messages: userSays('What can you do?') };
 
 async function ask(path: string, payload: unknown, key = DEFAULT_AGENT_KEY): Promise<{ res: Response; json: any }> {
   const res = await postJson(`${emu.url}${path}`, payload, bearer(key));
@@ -27,12 +28,21 @@ describe('agent endpoint POST /api/v1/chat/completions?agent=true', () => {
     expect(res.headers.get('ratelimit-limit')).toBeTruthy();
   });
 
-  it('ignores the model field, whatever it says', async () => {
-    for (const model of ['ignored', 'openai-gpt-4o', 42]) {
+  it('ignores the model field, whatever model it names', async () => {
+    for (const model of ['ignored', 'openai-gpt-4o', 'no-such-model']) {
       const { res, json } = await ask(AGENT, { ...body, model });
       expect(res.status).toBe(200);
       expect(json.model).toBe('llama3.3-70b-instruct');
     }
+  });
+
+  it('requires model like the chat schema (400 naming it) instead of filling it in', async () => {
+    for (const model of [undefined, null, '', 42]) {
+      const { res, json } = await ask(AGENT, { ...body, model });
+      expect(res.status).toBe(400);
+      expect(json).toMatchObject({ id: 'bad_request', message: expect.stringContaining("'model'") });
+    }
+    expect(emu.control.requests().every((request) => request.status === 400)).toBe(true);
   });
 
   it('reports config.agentModel as the model', async () => {
@@ -62,7 +72,7 @@ describe('agent endpoint POST /api/v1/chat/completions?agent=true', () => {
   });
 
   it('validates the body like chat', async () => {
-    const { res, json } = await ask(AGENT, { messages: [] });
+    const { res, json } = await ask(AGENT, { ...body, messages: [] });
     expect(res.status).toBe(400);
     expect(json.message).toContain("'messages'");
   });

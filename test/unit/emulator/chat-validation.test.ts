@@ -53,6 +53,21 @@ describe('chat validation: messages', () => {
     expect400({ model: MODEL, messages: [{ role: 'user', content: [{ type: 'text' }] }] }, 'messages[0].content[0].text'));
   it('rejects a tool message without tool_call_id', () =>
     expect400({ model: MODEL, messages: [...userSays('hi'), { role: 'tool', content: '42' }] }, 'messages[1].tool_call_id'));
+  it('rejects a tool message without content (OA, GPY: tool_call_id and content)', () =>
+    expect400({ model: MODEL, messages: [...userSays('hi'), { role: 'tool', tool_call_id: 'call_1' }] }, 'messages[1].content'));
+  it('rejects an empty tool_call_id', () =>
+    expect400({ model: MODEL, messages: [...userSays('hi'), { role: 'tool', tool_call_id: '', content: '42' }] }, 'messages[1].tool_call_id'));
+  it.each([
+    ['arguments as an object', { id: 'call_1', type: 'function', function: { name: 'f', arguments: { a: 1 } } }, 'messages[1].tool_calls[0].function'],
+    ['no arguments', { id: 'call_1', type: 'function', function: { name: 'f' } }, 'messages[1].tool_calls[0].function'],
+    ['an empty name', { id: 'call_1', type: 'function', function: { name: '', arguments: '{}' } }, 'messages[1].tool_calls[0].function'],
+    ['an empty id', { id: '', type: 'function', function: { name: 'f', arguments: '{}' } }, 'messages[1].tool_calls[0]'],
+    ['no type', { id: 'call_1', function: { name: 'f', arguments: '{}' } }, 'messages[1].tool_calls[0]'],
+    ["the simplified shape {id, name, arguments}", { id: 'call_1', name: 'f', arguments: '{}' }, 'messages[1].tool_calls[0]'],
+  ])('rejects an assistant tool call with %s', (_label, call, param) =>
+    expect400({ model: MODEL, messages: [...userSays('hi'), { role: 'assistant', content: null, tool_calls: [call] }] }, param));
+  it('rejects tool_calls on a user message', () =>
+    expect400({ model: MODEL, messages: [{ role: 'user', content: 'hi', tool_calls: [] }] }, 'messages[0].tool_calls'));
   it('rejects a bad cache_control ttl', () =>
     expect400(
       { model: MODEL, messages: [{ role: 'user', content: [{ type: 'text', text: 'x', cache_control: { type: 'ephemeral', ttl: '2h' } }] }] },
@@ -88,6 +103,17 @@ describe('chat validation: parameters', () => {
   it('rejects n = 129', () => expect400({ ...base, n: 129 }, "'n'"));
   it('rejects max_completion_tokens below 256', () => expect400({ ...base, max_completion_tokens: 255 }, "'max_completion_tokens' must be at least 256"));
   it('rejects negative max_tokens', () => expect400({ ...base, max_tokens: -1 }, "'max_tokens' must be at least 0"));
+  it('accepts both max_tokens and max_completion_tokens by default; max_completion_tokens caps the answer', async () => {
+    const { res, json } = await chat(emu.url, { ...base, max_tokens: 1, max_completion_tokens: 256 });
+    expect(res.status).toBe(200);
+    expect(json.choices[0].finish_reason).toBe('stop');
+  });
+  it("bothMaxTokens 'reject': both limits → 400 naming max_tokens; either alone passes", async () => {
+    emu.control.configure({ bothMaxTokens: 'reject' });
+    await expect400({ ...base, max_tokens: 300, max_completion_tokens: 300 }, "'max_tokens' and 'max_completion_tokens' cannot both be set");
+    expect((await chat(emu.url, { ...base, max_tokens: 300 })).res.status).toBe(200);
+    expect((await chat(emu.url, { ...base, max_completion_tokens: 300 })).res.status).toBe(200);
+  });
   it('rejects more than 4 stop sequences', () => expect400({ ...base, stop: ['a', 'b', 'c', 'd', 'e'] }, "'stop' accepts at most 4"));
   it('rejects top_logprobs without logprobs', () => expect400({ ...base, top_logprobs: 3 }, "'top_logprobs' requires 'logprobs'"));
   it('rejects an unknown reasoning_effort', () => expect400({ ...base, reasoning_effort: 'extreme' }, "'reasoning_effort'"));

@@ -11,8 +11,9 @@ beforeEach(() => emu.control.reset());
 
 const MODEL = 'openai-gpt-image-1';
 
+/** S1: "always specify n and size" — every request carries both unless a test removes one (undefined). */
 async function generate(body: Record<string, unknown>): Promise<{ status: number; json: any }> {
-  const res = await postJson(`${emu.url}/v1/images/generations`, { model: MODEL, prompt: 'a red fox', ...body });
+  const res = await postJson(`${emu.url}/v1/images/generations`, { model: MODEL, prompt: 'a red fox', n: 1, size: '1024x1024', ...body });
   return { status: res.status, json: await readJson(res) };
 }
 
@@ -94,6 +95,20 @@ describe('POST /v1/images/generations', () => {
     const { status, json } = await generate(patch);
     expect(status).toBe(400);
     expect(json.message).toContain(field);
+  });
+
+  it.each(['n', 'size'])('400 in the DO error body for a request without %s (S1: always specify n and size; OA: n required)', async (field) => {
+    const { status, json } = await generate({ [field]: undefined });
+    expect(status).toBe(400);
+    expect(json).toEqual({ id: 'bad_request', message: expect.stringContaining(`'${field}'`), request_id: expect.any(String) });
+  });
+
+  it("imageNAndSize 'optional' (S2's examples omit n): without n and size → one 1024x1024 image", async () => {
+    emu.control.configure({ imageNAndSize: 'optional' });
+    const { status, json } = await generate({ n: undefined, size: undefined });
+    expect(status).toBe(200);
+    expect(json.data).toHaveLength(1);
+    expect(json.size).toBe('1024x1024');
   });
 
   it('404 for an unknown model, 403 for a forbidden one', async () => {

@@ -23,6 +23,11 @@ export interface FakeContextOptions {
 	perItem?: Params[];
 	items?: INodeExecutionData[];
 	credentials: { apiKey: string; baseUrl: string };
+	/**
+	 * Credentials of other types by name (e.g. the optional MCP server credential); a type listed
+	 * with `null` is one the node has none selected for, which n8n reports by throwing.
+	 */
+	credentialsByType?: Record<string, Record<string, unknown> | null>;
 	continueOnFail?: boolean;
 	signal?: AbortSignal;
 	/** Simulates an older n8n without getExecutionCancelSignal. */
@@ -68,7 +73,12 @@ export function fakeExecuteContext(options: FakeContextOptions): IExecuteFunctio
 		getNode: () => TEST_NODE,
 		getInputData: () => items,
 		getNodeParameter: parameter,
-		getCredentials: async () => ({ ...options.credentials }),
+		getCredentials: async (type: string) => {
+			if (!options.credentialsByType || !(type in options.credentialsByType)) return { ...options.credentials };
+			const selected = options.credentialsByType[type];
+			if (!selected) throw new NodeOperationError(TEST_NODE, `Node does not have any credentials set for "${type}"`);
+			return { ...selected };
+		},
 		continueOnFail: () => options.continueOnFail === true,
 		logger: {
 			debug: (message: string, meta?: unknown) => debugLog.push(`${message} ${JSON.stringify(meta ?? {})}`),

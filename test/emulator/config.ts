@@ -13,6 +13,7 @@ export function defaultConfig(): EmulatorConfig {
     latencyMs: 0,
     streamChunkDelayMs: 2,
     quota: null,
+    rateLimitHeaders: 'documented',
     faultRatio: { status5xx: 0, resetMidBody: 0, truncateStream: 0 },
     slowHeadersMs: 0,
     errorStyle: 'do',
@@ -101,6 +102,12 @@ export function mergeConfig(current: EmulatorConfig, patch: unknown): EmulatorCo
     const model = typeof patch.agentModel === 'string' ? findModel(patch.agentModel) : undefined;
     if (!model || model.modality !== 'chat' || model.nativeAnthropic) throw new ConfigError('agentModel must be the id of a chat model of the catalog');
     next.agentModel = model.id;
+  }
+  if ('rateLimitHeaders' in patch) {
+    if (patch.rateLimitHeaders !== 'documented' && patch.rateLimitHeaders !== 'observed') {
+      throw new ConfigError('rateLimitHeaders must be "documented" or "observed"');
+    }
+    next.rateLimitHeaders = patch.rateLimitHeaders;
   }
   if ('speechResponse' in patch) {
     if (patch.speechResponse !== 'binary' && patch.speechResponse !== 'json') throw new ConfigError('speechResponse must be "binary" or "json"');

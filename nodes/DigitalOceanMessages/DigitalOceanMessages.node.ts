@@ -16,7 +16,7 @@ import { searchModels } from '../shared/models';
 import type { InferenceClient, ReplyMeta } from '../shared/transport';
 import { messagesOptions } from './messagesOptions';
 import { buildMessagesRequest, MESSAGE_ROLES, type MessagesOptions } from './messagesRequest';
-import { collectMessagesStream, simplifyMessage, type Message } from './messagesResponse';
+import { MessagesStreamReader, simplifyMessage, type Message } from './messagesResponse';
 
 const PATH = '/v1/messages';
 /** The Anthropic API version the request and reply shapes follow. */
@@ -33,10 +33,11 @@ async function createMessage(
 		return { message: reply.data, meta: reply };
 	}
 	// Streaming keeps the connection busy, so a long answer never trips the idle timeout.
-	return await client.stream(
+	const reply = await client.stream(
 		{ path: PATH, body: { ...body, stream: true }, headers: ANTHROPIC_HEADERS, itemIndex },
-		async (events, meta) => ({ message: await collectMessagesStream(events), meta }),
+		() => new MessagesStreamReader(),
 	);
+	return { message: reply.data, meta: reply };
 }
 
 /** /v1/messages serves Anthropic models only, so the picker offers those first. */

@@ -73,28 +73,42 @@ export function serverRetryDelayMs(headers: Headers, status: number, now = Date.
 /** Each reset header and the header that says how much of that limit remains. */
 const RESET_HEADER = /^(x-)?ratelimit-reset(-.+)?$/i;
 
+interface ResetCandidate {
+	wait: number;
+	/** A unix time in whole seconds: the real reset lies up to a second before it. */
+	wholeSecondEpoch: boolean;
+}
+
 /**
  * When the exhausted rate limit resets, in ms from now. DO documents `ratelimit-reset` (a unix epoch;
  * §11.2) and live replies carry OpenAI's family `x-ratelimit-reset-requests`,
  * `-tokens-per-minute`, `-tokens-per-day`, whose values are durations (`20ms`, `6m0s`, `1h2m3.5s`).
  * With several limits, the ones whose `…-remaining…` is 0 are what refused the request: wait for the
  * last of them. When no header says which is exhausted, wait for the longest of those not known to
- * have room left.
+ * have room left. An epoch in whole seconds that a finer reset falls within is the same moment rounded,
+ * so the finer one counts (waiting up to a second longer on every 429 costs a tenth of a 10 s quota).
  */
 export function rateLimitResetMs(headers: Headers, now = Date.now()): number | undefined {
-	const exhausted: number[] = [];
-	const unknown: number[] = [];
+	const exhausted: ResetCandidate[] = [];
+	const unknown: ResetCandidate[] = [];
 	for (const name of Object.keys(headers)) {
 		const match = RESET_HEADER.exec(name);
 		if (!match) continue;
-		const wait = resetValueMs(headerValue(headers, name), now);
+		const value = headerValue(headers, name);
+		const wait = resetValueMs(value, now);
 		if (wait === undefined) continue;
+		const candidate = { wait, wholeSecondEpoch: /^\d{10}$/.test(value ?? '') };
 		const remaining = Number(headerValue(headers, `${match[1] ?? ''}ratelimit-remaining${match[2] ?? ''}`) ?? NaN);
-		if (remaining === 0) exhausted.push(wait);
-		else if (!Number.isFinite(remaining)) unknown.push(wait);
+		if (remaining === 0) exhausted.push(candidate);
+		else if (!Number.isFinite(remaining)) unknown.push(candidate);
 	}
 	const candidates = exhausted.length > 0 ? exhausted : unknown;
-	return candidates.length > 0 ? Math.max(...candidates) : undefined;
+	const refined = candidates.filter(
+		(coarse) =>
+			!coarse.wholeSecondEpoch ||
+			!candidates.some((fine) => !fine.wholeSecondEpoch && fine.wait <= coarse.wait && fine.wait > coarse.wait - 1000),
+	);
+	return refined.length > 0 ? Math.max(...refined.map((candidate) => candidate.wait)) : undefined;
 }
 
 const DURATION = /^(?:\d+(?:\.\d+)?(?:h|ms|m|s))+$/;

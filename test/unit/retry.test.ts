@@ -77,6 +77,18 @@ describe('rate-limit reset headers', () => {
 		};
 		expect(rateLimitResetMs(headers, now)).toBe(42_000);
 	});
+	it('lets a finer reset inside the second of a whole-second epoch count, not one outside it', () => {
+		const epoch = String(now / 1000 + 10);
+		const both = (requests: string) => ({
+			'ratelimit-remaining': '0',
+			'ratelimit-reset': epoch,
+			'x-ratelimit-remaining-requests': '0',
+			'x-ratelimit-reset-requests': requests,
+		});
+		expect(rateLimitResetMs(both('9.3s'), now)).toBe(9300);
+		expect(rateLimitResetMs(both('8.9s'), now)).toBe(10_000);
+		expect(rateLimitResetMs(both('12s'), now)).toBe(12_000);
+	});
 	it('when nothing says which is exhausted, waits for the longest of those not known to have room', () => {
 		expect(rateLimitResetMs({ 'x-ratelimit-reset-requests': '3s', 'x-ratelimit-reset-tokens': '250ms' }, now)).toBe(3000);
 		expect(

@@ -6,6 +6,7 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { IncompleteStreamError } from './answerStream';
 import {
 	errorCode,
 	headerValue,
@@ -15,7 +16,6 @@ import {
 	type Headers,
 	type TimeoutPhase,
 } from './netCodes';
-import { IncompleteStreamError } from './answerStream';
 import { redactDeep, redactSecrets } from './redact';
 import { rateLimitResetMs } from './retry';
 

@@ -2,8 +2,10 @@
  * Rate limit: the emulator allows `limit` requests per sliding `window` (R = limit per window, as a
  * per-minute rate) and answers 429 + `retry-after` beyond it. N items through our Chat node vs n8n's
  * OpenAI node (On Error → Continue, so failures are counted), and the OpenAI node with n8n's
- * Retry On Fail (the node is rerun from its first item).
+ * Retry On Fail (the node is rerun from its first item). Our node runs a second time against 429s
+ * that carry no `retry-after`, only the rate-limit reset headers (the emulator's 'observed' mode).
  */
+import type { EmulatorConfigPatch } from '../../test/emulator';
 import { BenchN8n, nodeMs, outputOf, type BenchRun } from '../lib/n8nBench';
 import { fmt, median, seconds, spread } from '../lib/stats';
 import type { BenchOptions, ScenarioResult } from '../lib/types';
@@ -17,10 +19,20 @@ interface Variant {
 	workflowId: string;
 	path: string;
 	ours: boolean;
+	/** Emulator switches for this variant's runs. */
+	config?: EmulatorConfigPatch;
 }
 
 const VARIANTS: Variant[] = [
 	{ key: 'ours', label: 'DigitalOcean Chat, concurrency 8', workflowId: 'benchQuotaOurs8', path: '/v1/chat/completions', ours: true },
+	{
+		key: 'oursResetHeaders',
+		label: 'DigitalOcean Chat, concurrency 8, 429s without retry-after',
+		workflowId: 'benchQuotaOurs8',
+		path: '/v1/chat/completions',
+		ours: true,
+		config: { rateLimitHeaders: 'observed' },
+	},
 	{ key: 'openai', label: 'OpenAI node, On Error: Continue', workflowId: 'benchQuotaOpenAi1', path: '/v1/responses', ours: false },
 	{ key: 'openaiRetry', label: 'OpenAI node, Retry On Fail (5 × 5 s)', workflowId: 'benchQuotaOpenAi2', path: '/v1/responses', ours: false },
 ];
@@ -34,8 +46,16 @@ interface RunFigures {
 	requests: number;
 	ok: number;
 	status429: number;
+	/** The most 429s one item met (each costs one of its retries; our node has 3). */
+	max429PerItem: number;
 	/** Successful requests per minute after the first window's allowance: (ok − limit) / (last ok − first ok). */
 	sustainedPerMin: number;
+}
+
+function countBy<T>(values: T[], key: (value: T) => string): Record<string, number> {
+	const counts: Record<string, number> = {};
+	for (const value of values) counts[key(value)] = (counts[key(value)] ?? 0) + 1;
+	return counts;
 }
 
 export async function rateLimitScenario(options: BenchOptions): Promise<ScenarioResult> {
@@ -71,16 +91,17 @@ export async function rateLimitScenario(options: BenchOptions): Promise<Scenario
 			requests: posts.length,
 			ok: okTimes.length,
 			status429: posts.filter((q) => q.status === 429).length,
+			max429PerItem: Math.max(0, ...Object.values(countBy(posts.filter((q) => q.status === 429), (q) => JSON.stringify(q.body)))),
 			sustainedPerMin: (okTimes.length - limit) / span,
 		};
 	};
 	try {
 		for (let run = 1; run <= options.runs; run++) {
 			for (const variant of VARIANTS) {
-				const r = await bench.run(variant.workflowId);
+				const r = await bench.run(variant.workflowId, { config: variant.config });
 				const f = figures(variant, r);
 				raw.push(f);
-				options.log(`ratelimit run ${run} ${variant.key}: node ${fmt(f.nodeMs)} ms, ${f.completed} completed, ${f.failed} failed${f.workflowFailed ? ' (workflow failed)' : ''}, ${f.requests} requests (${f.status429} × 429), ${fmt(f.sustainedPerMin, 1)}/min`);
+				options.log(`ratelimit run ${run} ${variant.key}: node ${fmt(f.nodeMs)} ms, ${f.completed} completed, ${f.failed} failed${f.workflowFailed ? ' (workflow failed)' : ''}, ${f.requests} requests (${f.status429} × 429, at most ${f.max429PerItem} for one item), ${fmt(f.sustainedPerMin, 1)}/min`);
 			}
 		}
 	} finally {
@@ -95,7 +116,7 @@ export async function rateLimitScenario(options: BenchOptions): Promise<Scenario
 		fmt(med(v.key, (f) => f.failed)) + (of(v.key).some((f) => f.workflowFailed) ? ' (workflow failed)' : ''),
 		fmt(med(v.key, (f) => f.requests)),
 		fmt(med(v.key, (f) => f.ok)),
-		fmt(med(v.key, (f) => f.status429)),
+		`${fmt(med(v.key, (f) => f.status429))} (≤ ${Math.max(...of(v.key).map((f) => f.max429PerItem))} per item)`,
 		spread(of(v.key).map((f) => f.nodeMs), (ms) => seconds(ms, 1)),
 		of(v.key).some((f) => f.workflowFailed)
 			? '– (no output)'
@@ -103,17 +124,20 @@ export async function rateLimitScenario(options: BenchOptions): Promise<Scenario
 				? `${fmt(med(v.key, (f) => f.sustainedPerMin), 0)}/min = ${fmt(med(v.key, (f) => f.sustainedPerMin) / perMinute, 2)}·R`
 				: '–',
 	]);
-	const ours = of('ours');
-	const oursRate = med('ours', (f) => f.sustainedPerMin) / perMinute;
-	const oursFailed = Math.max(...ours.map((f) => f.failed));
+	const rateOf = (key: string) => med(key, (f) => f.sustainedPerMin) / perMinute;
+	const failedOf = (key: string) => Math.max(...of(key).map((f) => f.failed));
+	const oursRate = rateOf('ours');
+	const oursFailed = failedOf('ours');
+	const resetRate = rateOf('oursResetHeaders');
+	const resetFailed = failedOf('oursResetHeaders');
 
 	return {
 		id: 'ratelimit',
 		title: `Rate limit: ${n} items under a quota of R = ${perMinute}/min (${limit} per ${windowSec} s)`,
 		method: [
 			`One real n8n; the emulator allows ${limit} requests per sliding ${windowSec} s window per key (R = ${perMinute} requests/minute) and answers the rest with 429, \`retry-after: ${windowSec}\` and \`ratelimit-reset\` (latency ${LATENCY_MS} ms). Each run starts with an empty window, so the first ${limit} requests pass at once.`,
-			`**Completed / failed** = the node's output items without / with an \`error\` (On Error → Continue); a failed workflow counts all ${n} as failed. **Achieved rate** = successful requests after the first window's allowance per minute, (ok − ${limit}) / (last ok − first ok), from the emulator's log — exactly R when a sender uses every slot as soon as it frees. ${options.runs} interleaved runs; medians.`,
-			`Our node keeps its defaults (3 retries, waits what \`retry-after\` says, and one 429 pauses every request with that key). The OpenAI node (v2.3) has no retry of its own; the third variant turns on n8n's node setting *Retry On Fail* (5 tries, 5 s apart — the most n8n allows), which reruns the whole node from the first item.`,
+			`**Completed / failed** = the node's output items without / with an \`error\` (On Error → Continue); a failed workflow counts all ${n} as failed. **Achieved rate** = successful requests after the first window's allowance per minute, (ok − ${limit}) / (last ok − first ok), from the emulator's log — exactly R when a sender uses every slot as soon as it frees. **429s** (≤ n per item) = the median count and the most any one item met in any run (each costs one of the item's retries). ${options.runs} interleaved runs; medians.`,
+			`Our node keeps its defaults (3 retries, waits what \`retry-after\` says, and one 429 pauses every request with that key). Its second row is the same workflow while the emulator's 429s carry **no** \`retry-after\` (its \`rateLimitHeaders: 'observed'\` mode): only \`ratelimit-reset\` (a unix time, whole seconds) and the live-observed \`x-ratelimit-*\` family — \`x-ratelimit-reset-requests\` (e.g. \`9.7s\`, until the oldest request leaves the window) with \`x-ratelimit-remaining-requests: 0\`, and token limits per minute and per day that still have room (\`x-ratelimit-reset-tokens-per-day\` says hours): the node must wait for the exhausted limit, not the longest. The OpenAI node (v2.3) has no retry of its own; the last variant turns on n8n's node setting *Retry On Fail* (5 tries, 5 s apart — the most n8n allows), which reruns the whole node from the first item.`,
 		].join('\n\n'),
 		tables: [{ headers: ['variant', 'completed', 'failed', 'requests', 'answered 200 (billed)', '429s', 'node wall time', 'achieved rate'], rows }],
 		targets: [
@@ -126,6 +150,12 @@ export async function rateLimitScenario(options: BenchOptions): Promise<Scenario
 					oursRate >= 0.9 && oursFailed === 0
 						? undefined
 						: 'a fixed retry-after (the whole window) makes the retried requests wait until the oldest slot has expired plus the request still in flight at that time',
+			},
+			{
+				name: `Same, 429s without retry-after (only ratelimit-reset and x-ratelimit-reset-*): achieved rate, failed items`,
+				target: '≥ 0.9·R, 0 failed',
+				value: `${fmt(resetRate, 2)}·R, ${resetFailed} failed`,
+				met: resetRate >= 0.9 && resetFailed === 0,
 			},
 		],
 		charts: [

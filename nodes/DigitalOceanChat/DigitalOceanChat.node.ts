@@ -19,7 +19,7 @@ import { searchModels } from '../shared/models';
 import { redactDeep } from '../shared/redact';
 import type { CallOptions, InferenceClient, ReplyMeta } from '../shared/transport';
 import { buildChatRequest, CHAT_ROLES, type ChatOptions, type ChatRequest } from './chatRequest';
-import { collectChatStream, simplifyCompletion, type ChatCompletion } from './chatResponse';
+import { ChatStreamReader, simplifyCompletion, type ChatCompletion } from './chatResponse';
 import { CACHE_TTL_OPTIONS, chatOptions } from './chatOptions';
 
 function routeOf(meta: ReplyMeta): string | undefined {
@@ -47,10 +47,11 @@ async function complete(
 		return { completion: reply.data, meta: reply };
 	}
 	// Streaming keeps the connection busy, so a long answer never trips the idle timeout.
-	return await client.stream(
+	const reply = await client.stream(
 		{ ...call, body: { ...request.body, stream: true, stream_options: { include_usage: true } } },
-		async (events, meta) => ({ completion: await collectChatStream(events, meta.sse), meta }),
+		() => new ChatStreamReader(),
 	);
+	return { completion: reply.data, meta: reply };
 }
 
 export class DigitalOceanChat implements INodeType {

@@ -4,9 +4,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { StreamErrorEvent, type Received, type StreamReader } from '../shared/answerStream';
 import { parseSseJson, type SseEvent } from '../shared/sse';
 import { parseToolArguments } from '../shared/tools';
-import { IncompleteStreamError, StreamErrorEvent } from '../shared/transport';
 
 export interface ToolCall {
 	id?: string;
@@ -72,39 +72,26 @@ function mergeToolCalls(target: ToolCall[], deltas: NonNullable<ChunkDelta['tool
 }
 
 /**
- * Reads every event of a chat stream. Throws IncompleteStreamError (the transport then starts over)
- * when a choice never finished, or when the stream broke off after the answer but before both its
- * usage chunk and `[DONE]` — an answer without its token usage is not the same output.
+ * Folds the events of a chat stream. The answer is whole once every choice has its finish_reason: the
+ * usage chunk and `[DONE]` that follow add no answer, so a stream cut after the finish is accepted
+ * (without usage) rather than failed — its answer was paid for and arrived.
  */
-export async function collectChatStream(
-	events: AsyncIterable<SseEvent>,
-	sse: { sawDone: boolean } = { sawDone: true },
-): Promise<ChatCompletion> {
-	const completion: ChatCompletion = { id: '', object: 'chat.completion', created: 0, model: '', choices: [] };
-	const choices = new Map<number, ChatChoice>();
-	let fingerprint: string | undefined;
+export class ChatStreamReader implements StreamReader<ChatCompletion> {
+	private readonly completion: ChatCompletion = { id: '', object: 'chat.completion', created: 0, model: '', choices: [] };
+	private readonly choices = new Map<number, ChatChoice>();
+	private fingerprint: string | undefined;
 
-	for await (const event of events) {
-		if (event.data.trim() === '') continue;
+	read(event: SseEvent): void {
 		const chunk = parseSseJson<Chunk>(event);
 		if (chunk.error) throw new StreamErrorEvent(chunk.error);
+		const completion = this.completion;
 		completion.id ||= chunk.id ?? '';
 		completion.created ||= chunk.created ?? 0;
 		completion.model ||= chunk.model ?? '';
-		fingerprint ??= chunk.system_fingerprint;
+		this.fingerprint ??= chunk.system_fingerprint;
 		if (chunk.usage) completion.usage = chunk.usage;
 		for (const part of chunk.choices ?? []) {
-			const index = part.index ?? 0;
-			let choice = choices.get(index);
-			if (!choice) {
-				choice = {
-					index,
-					message: { role: 'assistant', content: null, refusal: null, reasoning_content: null },
-					logprobs: null,
-					finish_reason: null,
-				};
-				choices.set(index, choice);
-			}
+			const choice = this.choice(part.index ?? 0);
 			const delta = part.delta ?? {};
 			if (delta.role) choice.message.role = delta.role;
 			choice.message.content = appendText(choice.message.content as string | null, delta.content);
@@ -115,15 +102,44 @@ export async function collectChatStream(
 		}
 	}
 
-	completion.choices = [...choices.values()].sort((a, b) => a.index - b.index);
-	const unfinished = completion.choices.length === 0 || completion.choices.some((choice) => !choice.finish_reason);
-	if (unfinished || (!sse.sawDone && !completion.usage)) throw new IncompleteStreamError();
-	for (const choice of completion.choices) {
-		// A streamed tool-call answer opens with content "" where the JSON answer has null.
-		if (choice.message.tool_calls && choice.message.content === '') choice.message.content = null;
+	received(): Received {
+		const received = { text: 0, reasoning: 0, toolCalls: 0 };
+		for (const { message } of this.choices.values()) {
+			received.text += contentText(message.content).length + (message.refusal?.length ?? 0);
+			received.reasoning += message.reasoning_content?.length ?? 0;
+			received.toolCalls += message.tool_calls?.length ?? 0;
+		}
+		return received;
 	}
-	if (fingerprint !== undefined) completion.system_fingerprint = fingerprint;
-	return completion;
+
+	complete(): boolean {
+		return this.choices.size > 0 && [...this.choices.values()].every((choice) => choice.finish_reason);
+	}
+
+	result(): ChatCompletion {
+		const completion = this.completion;
+		completion.choices = [...this.choices.values()].sort((a, b) => a.index - b.index);
+		for (const choice of completion.choices) {
+			// A streamed tool-call answer opens with content "" where the JSON answer has null.
+			if (choice.message.tool_calls && choice.message.content === '') choice.message.content = null;
+		}
+		if (this.fingerprint !== undefined) completion.system_fingerprint = this.fingerprint;
+		return completion;
+	}
+
+	private choice(index: number): ChatChoice {
+		let choice = this.choices.get(index);
+		if (!choice) {
+			choice = {
+				index,
+				message: { role: 'assistant', content: null, refusal: null, reasoning_content: null },
+				logprobs: null,
+				finish_reason: null,
+			};
+			this.choices.set(index, choice);
+		}
+		return choice;
+	}
 }
 
 /** Some reasoning models answer with content parts instead of a string; join their text. */

@@ -20,7 +20,7 @@ import { redactDeep } from '../shared/redact';
 import type { InferenceClient, ReplyMeta } from '../shared/transport';
 import { messagesOptions } from './messagesOptions';
 import { buildMessagesRequest, MESSAGE_ROLES, type MessagesOptions, type MessagesRequest } from './messagesRequest';
-import { collectMessagesStream, simplifyMessage, type Message } from './messagesResponse';
+import { MessagesStreamReader, simplifyMessage, type Message } from './messagesResponse';
 
 const PATH = '/v1/messages';
 /** The Anthropic API version the request and reply shapes follow. */
@@ -37,10 +37,11 @@ async function createMessage(
 		return { message: reply.data, meta: reply };
 	}
 	// Streaming keeps the connection busy, so a long answer never trips the idle timeout.
-	return await client.stream(
+	const reply = await client.stream(
 		{ path: PATH, body: { ...body, stream: true }, headers: ANTHROPIC_HEADERS, itemIndex, secrets },
-		async (events, meta) => ({ message: await collectMessagesStream(events), meta }),
+		() => new MessagesStreamReader(),
 	);
+	return { message: reply.data, meta: reply };
 }
 
 /** Block types the Simplified output shows under their own fields; the others are built-in tools' activity. */

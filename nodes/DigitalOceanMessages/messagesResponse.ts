@@ -5,9 +5,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { StreamErrorEvent, type Received, type StreamReader } from '../shared/answerStream';
 import { parseSseJson, type SseEvent } from '../shared/sse';
 import { parseToolArguments } from '../shared/tools';
-import { IncompleteStreamError, StreamErrorEvent } from '../shared/transport';
 
 export interface ContentBlock {
 	type: string;
@@ -75,37 +75,38 @@ function applyDelta(block: ContentBlock, delta: NonNullable<StreamEvent['delta']
 }
 
 /**
- * Reads every event of a Messages stream. A stream that ends without `message_stop` throws
- * IncompleteStreamError (the transport then starts over); an `error` event throws StreamErrorEvent.
+ * Folds the events of a Messages stream. The answer is whole at `message_stop`, or already at the
+ * `message_delta` that carries the stop reason (only `message_stop` follows it); an `error` event
+ * throws StreamErrorEvent.
  */
-export async function collectMessagesStream(events: AsyncIterable<SseEvent>): Promise<Message> {
-	let message: Message | undefined;
-	const partialJson = new Map<ContentBlock, string>();
-	let stopped = false;
+export class MessagesStreamReader implements StreamReader<Message> {
+	private message: Message | undefined;
+	private readonly partialJson = new Map<ContentBlock, string>();
+	private stopped = false;
 
-	for await (const event of events) {
-		if (event.data.trim() === '') continue;
+	read(event: SseEvent): void {
 		const data = parseSseJson<StreamEvent>(event);
 		// The JSON's `type` is authoritative; the `event:` line names the same thing.
 		const type = data.type ?? event.event;
 		if (type === 'error') throw new StreamErrorEvent(data.error ?? data);
 		if (type === 'message_start' && data.message) {
-			message = { ...data.message, content: [], usage: { ...(data.message.usage ?? {}) } };
-			continue;
+			this.message = { ...data.message, content: [], usage: { ...(data.message.usage ?? {}) } };
+			return;
 		}
-		if (!message) continue; // nothing precedes message_start but pings
+		const message = this.message;
+		if (!message) return; // nothing precedes message_start but pings
 		const index = data.index ?? 0;
 		switch (type) {
 			case 'content_block_start':
 				message.content[index] = { ...(data.content_block ?? { type: 'text' }) };
 				break;
 			case 'content_block_delta':
-				if (message.content[index] && data.delta) applyDelta(message.content[index], data.delta, partialJson);
+				if (message.content[index] && data.delta) applyDelta(message.content[index], data.delta, this.partialJson);
 				break;
 			case 'content_block_stop': {
 				const block = message.content[index];
 				if (block?.type === 'tool_use') {
-					const json = partialJson.get(block);
+					const json = this.partialJson.get(block);
 					// The start event carries `input: {}`; the real input arrives as JSON pieces.
 					if (json !== undefined && json !== '') block.input = parseToolArguments(json);
 				}
@@ -117,16 +118,34 @@ export async function collectMessagesStream(events: AsyncIterable<SseEvent>): Pr
 				if (data.usage) Object.assign(message.usage, data.usage);
 				break;
 			case 'message_stop':
-				stopped = true;
+				this.stopped = true;
 				break;
 			default:
 				break; // ping and event types added later
 		}
 	}
 
-	if (!message || !stopped) throw new IncompleteStreamError();
-	message.content = message.content.filter((block) => block !== undefined);
-	return message;
+	/** Text and thinking by characters; every other block (tool_use, server tools) is a tool call. */
+	received(): Received {
+		const received = { text: 0, reasoning: 0, toolCalls: 0 };
+		for (const block of this.message?.content ?? []) {
+			if (!block) continue;
+			if (block.type === 'text') received.text += block.text?.length ?? 0;
+			else if (block.type === 'thinking' || block.type === 'redacted_thinking') received.reasoning += block.thinking?.length ?? 0;
+			else received.toolCalls += 1;
+		}
+		return received;
+	}
+
+	complete(): boolean {
+		return this.message !== undefined && (this.stopped || Boolean(this.message.stop_reason));
+	}
+
+	result(): Message {
+		const message = this.message!;
+		message.content = message.content.filter((block) => block !== undefined);
+		return message;
+	}
 }
 
 export interface SimplifyContext {

@@ -20,7 +20,7 @@ import type { InferenceClient, ReplyMeta } from '../shared/transport';
 import { simplifyResponse } from './responsesOutput';
 import { responsesOptions } from './responsesOptions';
 import { buildResponsesRequest, RESPONSES_ROLES, type ResponsesOptions, type ResponsesRequest } from './responsesRequest';
-import { collectResponsesStream, type ResponseObject } from './responsesStream';
+import { ResponsesStreamReader, type ResponseObject } from './responsesStream';
 
 const PATH = '/v1/responses';
 
@@ -36,10 +36,11 @@ async function respond(
 	}
 	// Streaming keeps the connection busy, so a long answer never trips the idle timeout. The
 	// `response.chunk` format carries usage only when asked for; typed events always end with it.
-	return await client.stream(
+	const reply = await client.stream(
 		{ path: PATH, body: { ...body, stream: true, stream_options: { include_usage: true } }, itemIndex, secrets },
-		async (events, meta) => ({ response: await collectResponsesStream(events, meta.sse), meta }),
+		() => new ResponsesStreamReader(),
 	);
+	return { response: reply.data, meta: reply };
 }
 
 export class DigitalOceanResponses implements INodeType {

@@ -7,8 +7,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { StreamErrorEvent, type Received, type StreamReader } from '../shared/answerStream';
 import { parseSseJson, type SseEvent } from '../shared/sse';
-import { IncompleteStreamError, StreamErrorEvent } from '../shared/transport';
 
 export interface ContentPart {
 	type: string;
@@ -113,6 +113,18 @@ class TypedEventReader {
 		}
 	}
 
+	/** Text and reasoning from the parts; every other output item is a tool call (function or built-in). */
+	received(): Received {
+		const received = { text: 0, reasoning: 0, toolCalls: 0 };
+		for (const item of this.items.values()) {
+			const chars = [...(item.content ?? []), ...(item.summary ?? [])].reduce((sum, part) => sum + (part.text?.length ?? 0), 0);
+			if (item.type === 'message') received.text += chars;
+			else if (item.type === 'reasoning') received.reasoning += chars;
+			else received.toolCalls += 1;
+		}
+		return received;
+	}
+
 	result(): ResponseObject {
 		const final = this.final ?? {};
 		const assembled = [...this.items.entries()].sort(([a], [b]) => a - b).map(([, item]) => item);
@@ -179,9 +191,8 @@ class ChunkReader {
 		}
 	}
 
-	/** Usage is the stream's last word: without it (and without [DONE]) the answer may be cut short. */
-	complete(sawDone: boolean): boolean {
-		return this.finished && (sawDone || this.usage !== undefined);
+	received(): Received {
+		return { text: this.text?.length ?? 0, reasoning: this.reasoning?.length ?? 0, toolCalls: this.calls.length };
 	}
 
 	result(): ResponseObject {
@@ -227,33 +238,38 @@ function streamError(event: IDataObject): unknown {
 }
 
 /**
- * Reads every event of a Responses stream. Throws StreamErrorEvent for an error the server reported
- * in the stream, and IncompleteStreamError (the transport then starts over) when the stream ended
- * before its final event.
+ * Folds the events of a Responses stream, in whichever format they come. The answer is whole at
+ * `response.completed` (or `.incomplete`), or in the chunk format at the finish reason: the usage chunk
+ * and `[DONE]` after it add no answer, so a stream cut there is accepted.
  */
-export async function collectResponsesStream(
-	events: AsyncIterable<SseEvent>,
-	sse: { sawDone: boolean } = { sawDone: true },
-): Promise<ResponseObject> {
-	const typed = new TypedEventReader();
-	const chunks = new ChunkReader();
-	let format: 'typed' | 'chunks' | undefined;
+export class ResponsesStreamReader implements StreamReader<ResponseObject> {
+	private readonly typed = new TypedEventReader();
+	private readonly chunks = new ChunkReader();
+	private format: 'typed' | 'chunks' | undefined;
 
-	for await (const event of events) {
-		if (event.data.trim() === '') continue;
+	read(event: SseEvent): void {
 		const data = parseSseJson<IDataObject>(event);
 		const error = streamError(data);
 		if (error !== undefined) throw new StreamErrorEvent(error);
 		if (Array.isArray(data.choices) || data.object === 'response.chunk') {
-			format ??= 'chunks';
-			chunks.read(data as Chunk);
+			this.format ??= 'chunks';
+			this.chunks.read(data as Chunk);
 		} else if (typeof data.type === 'string') {
-			format ??= 'typed';
-			typed.read(data as unknown as TypedEvent);
+			this.format ??= 'typed';
+			this.typed.read(data as unknown as TypedEvent);
 		}
 	}
 
-	if (format === 'typed' && typed.finished) return typed.result();
-	if (format === 'chunks' && chunks.complete(sse.sawDone)) return chunks.result();
-	throw new IncompleteStreamError();
+	received(): Received {
+		if (this.format === undefined) return { text: 0, reasoning: 0, toolCalls: 0 };
+		return this.format === 'typed' ? this.typed.received() : this.chunks.received();
+	}
+
+	complete(): boolean {
+		return this.format === 'typed' ? this.typed.finished : this.format === 'chunks' && this.chunks.finished;
+	}
+
+	result(): ResponseObject {
+		return this.format === 'typed' ? this.typed.result() : this.chunks.result();
+	}
 }

@@ -67,7 +67,7 @@ export class DigitalOceanSpeech implements INodeType {
 			this,
 			async (itemIndex) => {
 				const request = await buildSpeechRequest(this, itemIndex);
-				const reply = await client.binary({ path: '/v1/audio/speech', body: request.body, itemIndex });
+				const reply = await client.binary({ path: '/v1/audio/speech', body: request.body, itemIndex }, { maxBytes: request.maxBytes });
 				const audio = await readSpeechReply(reply, request.body.response_format).catch((error: unknown) => {
 					if (!(error instanceof SpeechReplyError)) throw error;
 					throw new NodeOperationError(this.getNode(), error.message, {

@@ -1,5 +1,7 @@
-/** The Speech node's "Options" collection: the API fields reach the wire only when added; the rest name the output file. */
+/** The Speech node's "Options" collection: the API fields reach the wire only when added; the rest name and cap the output file. */
 import type { INodeProperties } from 'n8n-workflow';
+
+import { maxFileSizeOption } from '../shared/jobOperations';
 
 export type SpeechFormat = 'mp3' | 'wav' | 'opus' | 'aac' | 'flac' | 'pcm';
 
@@ -7,11 +9,17 @@ export const SPEECH_FORMATS: SpeechFormat[] = ['mp3', 'wav', 'opus', 'aac', 'fla
 
 export const DEFAULT_OUTPUT_FIELD = 'data';
 export const DEFAULT_FILE_NAME = 'speech';
+/**
+ * 4,096 characters are about five minutes of speech: 14 MB as 24 kHz WAV, ~55 MB as 44.1 kHz stereo,
+ * a third more as base64 in the JSON envelope. Twice that leaves room for slow speech and odd formats.
+ */
+export const DEFAULT_MAX_FILE_MB = 100;
 
 export interface SpeechOptions {
 	responseFormat?: SpeechFormat;
 	fileName?: string;
 	instructions?: string;
+	maxFileSize?: number;
 	binaryPropertyName?: string;
 	speed?: number;
 	voice?: string;
@@ -59,6 +67,11 @@ export const speechOptions: INodeProperties = {
 			default: '',
 			placeholder: 'e.g. Speak naturally, calm and warm.',
 			description: 'How to speak: tone, pace, emotion, or (for voice-design models) a description of the voice',
+		},
+		{
+			...maxFileSizeOption(DEFAULT_MAX_FILE_MB),
+			description:
+				'The largest reply accepted: the audio file, or the JSON that carries it as base64. A larger one fails the item with a clear error instead of filling memory.',
 		},
 		{
 			displayName: 'Put Output in Field',

@@ -2,9 +2,10 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { readOutputTarget } from '../shared/binary';
+import { maxBytesOf } from '../shared/jobOperations';
 import { readModelId } from '../shared/models';
 import { asItemInputError, checkRange, definedOnly, InputError } from '../shared/validation';
-import { DEFAULT_FILE_NAME, SPEECH_FORMATS, type SpeechFormat, type SpeechOptions } from './speechOptions';
+import { DEFAULT_FILE_NAME, DEFAULT_MAX_FILE_MB, SPEECH_FORMATS, type SpeechFormat, type SpeechOptions } from './speechOptions';
 
 /** OpenAI's limit, which the DO docs do not state; checking it here saves a failed (and maybe billed) call. */
 export const MAX_INPUT_CHARS = 4096;
@@ -23,6 +24,8 @@ export interface SpeechRequest {
 	/** The binary field and file name (without extension) of the output. */
 	field: string;
 	fileBase: string;
+	/** The largest reply accepted ("Max File Size"). */
+	maxBytes: number;
 }
 
 function optionalText(value: string | undefined): string | undefined {
@@ -64,6 +67,6 @@ export async function buildSpeechRequest(ctx: IExecuteFunctions, itemIndex: numb
 	return await asItemInputError(ctx, itemIndex, () => {
 		const options = ctx.getNodeParameter('options', itemIndex, {}) as SpeechOptions;
 		const body = buildBody(readModelId(ctx, itemIndex), ctx.getNodeParameter('text', itemIndex, ''), options);
-		return { body, ...readOutputTarget(options, DEFAULT_FILE_NAME, 'audio') };
+		return { body, ...readOutputTarget(options, DEFAULT_FILE_NAME, 'audio'), maxBytes: maxBytesOf(options, DEFAULT_MAX_FILE_MB) };
 	});
 }

@@ -39,6 +39,8 @@ export interface RequestSettings {
 	timeoutMs: number;
 	maxRetries: number;
 	concurrency: number;
+	/** Send a paid request again even after its answer broke off half-way (billed again). */
+	retryBrokenAnswers: boolean;
 }
 
 type Context = IExecuteFunctions | ILoadOptionsFunctions;
@@ -56,11 +58,13 @@ export function readRequestSettings(ctx: IExecuteFunctions): RequestSettings {
 		timeout?: number;
 		maxRetries?: number;
 		concurrency?: number;
+		retryBrokenAnswers?: boolean;
 	};
 	return {
 		timeoutMs: options.timeout && options.timeout > 0 ? options.timeout * 1000 : DEFAULT_TIMEOUT_MS,
 		maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
 		concurrency: Math.max(1, Math.floor(options.concurrency ?? 1)),
+		retryBrokenAnswers: options.retryBrokenAnswers === true,
 	};
 }
 
@@ -77,6 +81,7 @@ export async function createClient(
 		apiKey: endpoint.apiKey.trim(),
 		timeoutMs: settings.timeoutMs,
 		maxRetries: settings.maxRetries,
+		retryBrokenAnswers: settings.retryBrokenAnswers,
 		signal: cancelSignalOf(ctx),
 		log: (message, meta) => ctx.logger?.debug(`[DigitalOcean] ${message}`, meta),
 	});

@@ -63,7 +63,15 @@ export const requestOptions: INodeProperties = {
 			typeOptions: { minValue: 0, maxValue: 10 },
 			default: 3,
 			description:
-				'How often a request is retried after a rate limit (429), a temporary server failure (408, 5xx) or a dropped connection, with backoff that honours the server\'s retry-after',
+				'How often a request is retried after a rate limit (429), a temporary server failure (408, 5xx) or a dropped connection, with backoff that honours the server\'s retry-after. A paid answer that broke off after it started arriving is not retried unless Retry Broken Answers is on.',
+		},
+		{
+			displayName: 'Retry Broken Answers',
+			name: 'retryBrokenAnswers',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to send a request again when its answer broke off after it started arriving (a stream cut short or a reply cut mid-way). You may be billed for both attempts. Off: the item fails and says how much had arrived. Speech audio and job submissions (Video, Fal) are never sent twice.',
 		},
 		{
 			displayName: 'Timeout (Seconds)',

@@ -6,6 +6,7 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { IncompleteStreamError } from './answerStream';
 import {
 	errorCode,
 	headerValue,
@@ -16,6 +17,7 @@ import {
 	type TimeoutPhase,
 } from './netCodes';
 import { redactDeep, redactSecrets } from './redact';
+import { rateLimitResetMs } from './retry';
 
 
 export interface HttpFailure {
@@ -32,6 +34,25 @@ export interface HttpFailure {
 	secrets: Array<string | undefined>;
 	/** How many attempts were made (retries included), when the caller knows. */
 	attempts?: number;
+	/** A paid answer that had started arriving when the server reported this error (in its stream). */
+	answerSoFar?: AnswerSoFar;
+}
+
+/** What of a paid answer had arrived when it failed, and whether only the billing rule kept it from going again. */
+export interface AnswerSoFar {
+	/** e.g. "412 characters of text and 1 tool call", "1,234 bytes of the reply". */
+	arrived: string;
+	notRepeated: boolean;
+}
+
+/** "412 characters of text had arrived when this happened. The request was not repeated, …" */
+function answerSoFarText(answer: AnswerSoFar): string {
+	const arrived = `${answer.arrived.charAt(0).toUpperCase()}${answer.arrived.slice(1)} had arrived when this happened`;
+	if (!answer.notRepeated) return arrived;
+	return (
+		`${arrived}. The request was not repeated, so as not to be billed twice: run the item again to retry it, ` +
+		'or turn on the Retry Broken Answers request option to have such answers requested again automatically (each attempt is billed)'
+	);
 }
 
 export interface ParsedErrorBody {
@@ -119,7 +140,12 @@ export function httpError(node: INode, f: HttpFailure, itemIndex?: number): Node
 	const detail = parsed.isHtml
 		? (parsed.message ?? `the server returned an HTML page (status ${f.status})`)
 		: (parsed.message ?? `no details given (HTTP ${f.status})`);
-	const { message, hint } = describeStatus(f, parsed.param, detail);
+	const described = describeStatus(f, parsed.param, detail);
+	const message = described.message;
+	// Retry advice does not fit an answer held back for billing: what arrived and how to repeat it does.
+	const hint = f.answerSoFar
+		? [answerSoFarText(f.answerSoFar), ...(f.answerSoFar.notRepeated ? [] : described.hint)]
+		: described.hint;
 	const said = parsed.isHtml
 		? htmlSummary
 		: parsed.message && !message.includes(parsed.message)
@@ -240,8 +266,9 @@ function retryAfterText(headers: Headers): string | undefined {
 	const ms = headerValue(headers, 'retry-after-ms');
 	if (ms && Number.isFinite(Number(ms))) return `${formatSeconds(Number(ms))} s`;
 	const value = headerValue(headers, 'retry-after');
-	if (!value) return undefined;
-	return Number.isFinite(Number(value)) ? `${Number(value)} s` : `until ${value}`;
+	if (value) return Number.isFinite(Number(value)) ? `${Number(value)} s` : `until ${value}`;
+	const reset = rateLimitResetMs(headers);
+	return reset === undefined ? undefined : `${formatSeconds(reset)} s (until the rate limit resets)`;
 }
 
 export interface NetworkContext {
@@ -251,6 +278,8 @@ export interface NetworkContext {
 	/** Set by the transport when one of its own timers fired. */
 	timedOut?: TimeoutPhase;
 	timeoutMs?: number;
+	/** A paid answer that had started arriving when the reply broke. */
+	answerSoFar?: AnswerSoFar;
 }
 
 const PHASE_TEXT = { connect: 'connect', headers: 'response headers', body: 'response body' };
@@ -281,8 +310,11 @@ export function networkError(node: INode, err: Error, ctx: NetworkContext, itemI
 			code === 'ENOTFOUND' || code === 'EAI_AGAIN'
 				? `The host name could not be resolved (${code}). Check the credential's Base URL and your DNS or proxy settings`
 				: `Nothing accepted the connection (${code}). Check the credential's Base URL, your network, firewall and proxy (HTTP_PROXY / HTTPS_PROXY) settings`;
+	} else if (err instanceof IncompleteStreamError) {
+		message = 'The answer stream ended before the answer was complete';
+		description = `${origin} closed the stream before its final event. This is usually transient: try again, or raise the Max Retries request option`;
 	} else if (code && RESET_CODES.has(code)) {
-		message = 'The connection was reset';
+		message = ctx.answerSoFar ? 'The connection was reset while the answer was arriving' : 'The connection was reset';
 		description = `The connection to ${origin} closed before the reply was complete (${code}). This is usually transient: try again, or raise the Max Retries request option. If it keeps happening, check proxies or firewalls between n8n and the service`;
 	} else if (isAbortError(err)) {
 		message = 'The request was cancelled';
@@ -293,6 +325,10 @@ export function networkError(node: INode, err: Error, ctx: NetworkContext, itemI
 	} else {
 		message = `Network error while calling ${SERVICE} at ${origin}`;
 		description = `${err.message}${code ? ` (${code})` : ''}. Check the credential's Base URL and your network, then try again`;
+	}
+	if (ctx.answerSoFar) {
+		// What arrived replaces the retry advice when only the billing rule stopped a repeat.
+		description = ctx.answerSoFar.notRepeated ? answerSoFarText(ctx.answerSoFar) : `${answerSoFarText(ctx.answerSoFar)}. ${description}`;
 	}
 	const response: JsonObject = {
 		method: ctx.method,

@@ -17,6 +17,31 @@ export interface SseEvent {
 const DONE = '[DONE]';
 
 /**
+ * The longest line, and the most data one event may carry, in characters. The largest legitimate
+ * events are a Responses `response.completed` holding generated images and an image stream's partial
+ * image (a 1536×1024 PNG is at most ~8.4 MB as base64); this is several times that, and it keeps a
+ * server that never sends a line break from filling n8n's memory.
+ */
+export const MAX_SSE_EVENT_CHARS = 64 * 1024 * 1024;
+
+/** A line or an event beyond MAX_SSE_EVENT_CHARS: not something the API sends, so not retried. */
+export class SseLimitError extends Error {
+	readonly description =
+		'No answer of this API sends single events this large, so the stream was stopped to protect n8n\'s memory. ' +
+		"Check that the credential's Base URL points at DigitalOcean's inference API (a proxy may have changed the reply).";
+
+	constructor(limitChars: number) {
+		super(`A streamed event is larger than the limit of ${formatChars(limitChars)}`);
+		this.name = 'SseLimitError';
+	}
+}
+
+function formatChars(chars: number): string {
+	// Event text is JSON (ASCII), so a character is a byte.
+	return chars >= 1024 * 1024 ? `${Math.round(chars / (1024 * 1024))} MB` : `${chars.toLocaleString('en-US')} characters`;
+}
+
+/**
  * Parses a byte/string stream into events. Stops (returns) after a `data: [DONE]` event WITHOUT
  * yielding it, and sets `result.sawDone = true`. A stream that ends without [DONE] simply ends (the
  * last event is flushed even without a trailing blank line, unlike the spec, so a truncated stream
@@ -25,11 +50,12 @@ const DONE = '[DONE]';
 export async function* parseSse(
 	source: AsyncIterable<Uint8Array | string>,
 	result?: { sawDone: boolean },
+	maxEventChars = MAX_SSE_EVENT_CHARS,
 ): AsyncGenerator<SseEvent> {
 	if (result) result.sawDone = false;
 	// ignoreBOM keeps the BOM so it is stripped exactly once below, for byte and string input alike.
 	const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-	const parser = new EventBuilder();
+	const parser = new EventBuilder(maxEventChars);
 	let partialLine = '';
 	let started = false;
 	// A CR ending one chunk and an LF starting the next are one line break.
@@ -48,6 +74,7 @@ export async function* parseSse(
 		const lineBreak = /\r\n|\r|\n/g;
 		for (let match = lineBreak.exec(text); match; match = lineBreak.exec(text)) {
 			const line = partialLine + text.slice(start, match.index);
+			if (line.length > maxEventChars) throw new SseLimitError(maxEventChars);
 			partialLine = '';
 			start = match.index + match[0].length;
 			if (match[0] === '\r' && start === text.length) skipLeadingLf = true;
@@ -55,6 +82,7 @@ export async function* parseSse(
 			if (event) yield event;
 		}
 		partialLine += text.slice(start);
+		if (partialLine.length > maxEventChars) throw new SseLimitError(maxEventChars);
 	}
 
 	function isDone(event: SseEvent): boolean {
@@ -89,8 +117,11 @@ export async function* parseSse(
 class EventBuilder {
 	private eventType = '';
 	private dataLines: string[] = [];
+	private dataChars = 0;
 	private lastEventId = '';
 	private retry: number | undefined;
+
+	constructor(private readonly maxEventChars: number) {}
 
 	line(line: string): SseEvent | undefined {
 		if (line === '') return this.dispatch();
@@ -104,6 +135,8 @@ class EventBuilder {
 				this.eventType = value;
 				break;
 			case 'data':
+				this.dataChars += value.length + 1;
+				if (this.dataChars > this.maxEventChars) throw new SseLimitError(this.maxEventChars);
 				this.dataLines.push(value);
 				break;
 			case 'id':
@@ -125,6 +158,7 @@ class EventBuilder {
 		if (this.retry !== undefined) event.retry = this.retry;
 		this.eventType = '';
 		this.dataLines = [];
+		this.dataChars = 0;
 		this.retry = undefined;
 		// An event without any data line is not dispatched (spec); `data:` alone is an empty event.
 		return dataLines.length > 0 ? event : undefined;

@@ -2,20 +2,30 @@
  * The only code in this package that talks HTTP. Built on undici: one pooled keep-alive dispatcher per
  * process, finite timeouts, the execution's cancel signal on every request and sleep, retries with
  * backoff that honour the server's hints, one shared pause per origin after a 429, and errors mapped
- * to NodeApiError without ever exposing the key.
+ * to NodeApiError without ever exposing the key. What may be sent again depends on what a repeat costs
+ * (retry.ts `RetryMode`): a paid answer that had started arriving is never repeated unasked.
  */
 import { Transform, type Readable } from 'node:stream';
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import type { INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { httpError, networkError, streamErrorStatus } from './errors';
+import { answerStarted, describeReceived, IncompleteStreamError, readAnswer, StreamErrorEvent, type StreamReader } from './answerStream';
+import { httpError, networkError, streamErrorStatus, type AnswerSoFar } from './errors';
 import { errorCode, headerValue, timeoutPhase, type TimeoutPhase } from './netCodes';
 import { gateKey, pauseGate, waitForGate } from './rateGate';
 import { redactSecrets } from './redact';
-import { backoffDelayMs, isRetryableNetworkError, isRetryableStatus, serverRetryDelayMs, type RetryMode } from './retry';
+import {
+	backoffDelayMs,
+	defaultRetryMode,
+	isRetryableNetworkError,
+	isRetryableStatus,
+	mayResendAfterHeaders,
+	serverRetryDelayMs,
+	type RetryMode,
+} from './retry';
 import { abortableSleep, CancelledError } from './sleep';
-import { parseSse, type SseEvent } from './sse';
+import { MAX_SSE_EVENT_CHARS, parseSse } from './sse';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
 export type { RetryMode } from './retry';
@@ -28,6 +38,12 @@ const CONNECT_TIMEOUT_MS = 30_000;
 const MAX_SERVER_WAIT_MS = 120_000;
 /** Error bodies are read only this far: enough for any JSON error, bounded for HTML error pages. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
+/**
+ * The largest JSON reply read. The largest legitimate ones are 10 generated 1536×1024 PNGs as base64
+ * (~85 MB at worst) and an embeddings batch of 2,048 long vectors; this is well above both and well
+ * below what one string may hold.
+ */
+export const MAX_JSON_REPLY_BYTES = 256 * 1024 * 1024;
 
 export interface TransportConfig {
 	node: INode;
@@ -41,8 +57,15 @@ export interface TransportConfig {
 	/** `x-api-key` is what Anthropic clients send to /v1/messages; Bearer everywhere else. */
 	authScheme?: 'bearer' | 'x-api-key';
 	log?: (message: string, meta?: Record<string, unknown>) => void;
+	/**
+	 * Send a `billable` request again even when its answer broke off after it had started arriving
+	 * (the user's "Retry Broken Answers" option: they accept paying twice).
+	 */
+	retryBrokenAnswers?: boolean;
 	/** Backoff tuning for tests; production uses the defaults. */
 	backoff?: { baseMs: number; capMs: number };
+	/** Size caps for tests; production uses MAX_JSON_REPLY_BYTES and MAX_SSE_EVENT_CHARS. */
+	limits?: { jsonBytes?: number; sseEventChars?: number };
 }
 
 export interface CallOptions {
@@ -54,6 +77,7 @@ export interface CallOptions {
 	query?: Record<string, string | undefined>;
 	body?: unknown;
 	headers?: Record<string, string>;
+	/** Default: `safe` for GET, `billable` for anything else (see RetryMode). */
 	retry?: RetryMode;
 	itemIndex?: number;
 	/** Secrets inside the body (e.g. an MCP authorization) that errors must never repeat. */
@@ -73,29 +97,18 @@ export interface Download extends ReplyMeta {
 	contentLength?: number;
 }
 
-export interface StreamMeta extends ReplyMeta {
-	/** Becomes true once the stream's `data: [DONE]` arrived (after the events are consumed). */
-	sse: { sawDone: boolean };
-}
-
-export interface JsonReply<T> extends ReplyMeta {
+/** A parsed reply: the JSON body, or the answer a stream reader folded from the events. */
+export interface Reply<T> extends ReplyMeta {
 	data: T;
 }
 
-/** Thrown by stream consumers when a stream ended before its final event; `safe` calls retry it. */
-export class IncompleteStreamError extends Error {
-	constructor(message = 'The response stream ended before the answer was complete') {
-		super(message);
-		this.name = 'IncompleteStreamError';
-	}
-}
-
-/** Thrown by stream consumers for an error the server reported inside a stream that had started fine. */
-export class StreamErrorEvent extends Error {
-	constructor(readonly payload: unknown) {
-		super('The server reported an error while streaming');
-		this.name = 'StreamErrorEvent';
-	}
+/**
+ * Filled in by a reply's reader once the 2xx headers are in: what of the answer has arrived, or
+ * undefined while nothing has. `send()` reads it when the reply breaks, to decide whether a `billable`
+ * request may go again and to tell the user what they got.
+ */
+interface AnswerProgress {
+	arrived?: () => string | undefined;
 }
 
 let sharedDispatcher: Dispatcher | undefined;
@@ -154,6 +167,8 @@ export class InferenceClient {
 
 	private readonly maxRetries: number;
 
+	private readonly limits: { jsonBytes: number; sseEventChars: number };
+
 	constructor(
 		private readonly config: TransportConfig,
 		private readonly dispatcher: Dispatcher = getDispatcher(),
@@ -163,12 +178,36 @@ export class InferenceClient {
 		this.scope = gateKey(this.origin, config.apiKey);
 		this.timeoutMs = config.timeoutMs && config.timeoutMs > 0 ? config.timeoutMs : DEFAULT_TIMEOUT_MS;
 		this.maxRetries = Math.max(0, config.maxRetries ?? DEFAULT_MAX_RETRIES);
+		this.limits = {
+			jsonBytes: config.limits?.jsonBytes ?? MAX_JSON_REPLY_BYTES,
+			sseEventChars: config.limits?.sseEventChars ?? MAX_SSE_EVENT_CHARS,
+		};
 	}
 
-	/** A JSON request; non-2xx replies become NodeApiError after the retries allowed by `retry`. */
-	async json<T = unknown>(call: CallOptions): Promise<JsonReply<T>> {
-		return await this.send(call, 'application/json', async (response, meta) => {
-			const text = await response.body.text();
+	/**
+	 * A JSON request; non-2xx replies become NodeApiError after the retries allowed by `retry`. Once a
+	 * 2xx reply's headers are in, the server has done the work: a `billable` body cut short is an error.
+	 */
+	async json<T = unknown>(call: CallOptions): Promise<Reply<T>> {
+		return await this.send(call, 'application/json', async (response, meta, progress) => {
+			let received = 0;
+			progress.arrived = () => (received === 0 ? "the reply's headers" : `${received.toLocaleString('en-US')} bytes of the reply`);
+			const limit = this.limits.jsonBytes;
+			const tooLarge = () =>
+				new NodeOperationError(this.config.node, `The reply is larger than the limit of ${formatBytes(limit)} for JSON replies`, {
+					itemIndex: call.itemIndex,
+					description:
+						'The limit protects n8n\'s memory and is far above any normal answer. Ask for less in one request: fewer or smaller images, or fewer texts per embeddings batch (Batch Size).',
+				});
+			if (Number(headerValue(response.headers, 'content-length')) > limit) throw tooLarge();
+			const chunks: Buffer[] = [];
+			for await (const chunk of response.body) {
+				const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+				received += buffer.length;
+				if (received > limit) throw tooLarge();
+				chunks.push(buffer);
+			}
+			const text = Buffer.concat(chunks).toString('utf8');
 			let data: T;
 			try {
 				data = (text === '' ? {} : JSON.parse(text)) as T;
@@ -185,17 +224,21 @@ export class InferenceClient {
 	}
 
 	/**
-	 * A streaming (SSE) request. `consume` reads the events and returns the result; if the stream breaks
-	 * (connection reset, or `consume` throws IncompleteStreamError) a `safe` call starts over, so
-	 * `consume` must build its result only from the events it is given.
+	 * A streaming (SSE) request whose events `reader()` folds into the answer (a fresh reader per
+	 * attempt). A stream that breaks, ends early or reports an error before any of the answer arrived
+	 * is sent again like a refused request; after that, a `billable` one is an error that says what had
+	 * arrived — unless the reader finds the answer whole anyway.
 	 */
-	async stream<T>(
-		call: CallOptions,
-		consume: (events: AsyncIterable<SseEvent>, meta: StreamMeta) => Promise<T>,
-	): Promise<T> {
-		return await this.send(call, 'text/event-stream', async (response, meta) => {
+	async stream<T>(call: CallOptions, reader: () => StreamReader<T>): Promise<Reply<T>> {
+		return await this.send(call, 'text/event-stream', async (response, meta, progress) => {
+			const answer = reader();
+			progress.arrived = () => {
+				const received = answer.received();
+				return answerStarted(received) ? describeReceived(received) : undefined;
+			};
 			const sse = { sawDone: false };
-			return await consume(parseSse(response.body, sse), { ...meta, sse });
+			const data = await readAnswer(parseSse(response.body, sse, this.limits.sseEventChars), answer, sse);
+			return { ...meta, data };
 		});
 	}
 
@@ -307,11 +350,11 @@ export class InferenceClient {
 	private async send<T>(
 		call: CallOptions,
 		accept: string,
-		onSuccess: (response: Dispatcher.ResponseData, meta: ReplyMeta) => Promise<T>,
+		onSuccess: (response: Dispatcher.ResponseData, meta: ReplyMeta, progress: AnswerProgress) => Promise<T>,
 	): Promise<T> {
 		const { signal, node } = this.config;
-		const mode: RetryMode = call.retry ?? 'safe';
 		const method = call.method ?? 'POST';
+		const mode: RetryMode = call.retry ?? defaultRetryMode(method);
 		const body = call.body === undefined ? undefined : JSON.stringify(call.body);
 		const cancelled = () => signal?.aborted === true;
 		const target = this.targetOf(call);
@@ -345,7 +388,7 @@ export class InferenceClient {
 				headers: response.headers,
 				requestId: headerValue(response.headers, 'x-request-id'),
 			};
-			const fail = (status: number, bodyText: string) =>
+			const fail = (status: number, bodyText: string, answerSoFar?: AnswerSoFar) =>
 				httpError(
 					node,
 					{
@@ -356,6 +399,7 @@ export class InferenceClient {
 						url: target.origin + call.path,
 						secrets: [this.config.apiKey, ...(call.secrets ?? [])],
 						attempts: attempt + 1,
+						answerSoFar,
 					},
 					call.itemIndex,
 				);
@@ -377,29 +421,39 @@ export class InferenceClient {
 				continue;
 			}
 
+			const progress: AnswerProgress = {};
 			try {
-				return await onSuccess(response, meta);
+				return await onSuccess(response, meta, progress);
 			} catch (error) {
 				if (cancelled()) throw new CancelledError();
-				response.body.destroy();
+				// A body never read reports its abort as an 'error' event: nobody is left to hear it.
+				response.body.on('error', () => undefined).destroy();
+				const arrived = progress.arrived?.();
+				const resend = attempt < this.maxRetries && mayResendAfterHeaders(mode, arrived !== undefined, this.config.retryBrokenAnswers);
+				// A paid answer that had started: the error says what arrived, and whether only the billing rule
+				// (not a spent retry budget) kept a failure that deserved a repeat from going again.
+				const answerSoFar = (repeatable: boolean): AnswerSoFar | undefined =>
+					mode === 'billable' && arrived !== undefined
+						? { arrived, notRepeated: repeatable && !this.config.retryBrokenAnswers }
+						: undefined;
 				if (error instanceof StreamErrorEvent) {
 					const status = streamErrorStatus(error.payload);
-					if (attempt < this.maxRetries && isRetryableStatus(status, mode)) {
+					if (resend && isRetryableStatus(status, mode)) {
 						this.config.log?.('Retrying after an error event in the stream', { attempt, status });
 						await abortableSleep(this.backoff(attempt), signal);
 						continue;
 					}
-					throw fail(status, JSON.stringify({ error: error.payload }));
+					throw fail(status, JSON.stringify({ error: error.payload }), answerSoFar(isRetryableStatus(status, mode)));
 				}
-				const brokenStream =
-					error instanceof IncompleteStreamError || isRetryableNetworkError(error, 'safe');
-				if (brokenStream && mode === 'safe' && attempt < this.maxRetries) {
+				const broken = error instanceof IncompleteStreamError || isRetryableNetworkError(error, 'safe');
+				if (broken && resend) {
 					this.config.log?.('Retrying after the response broke off', { attempt, code: errorCode(error) });
 					await abortableSleep(this.backoff(attempt), signal);
 					continue;
 				}
-				if (brokenStream || timeoutPhase(error)) {
-					throw networkError(node, error, this.errorContext(call, timeoutPhase(error)), call.itemIndex);
+				if (broken || timeoutPhase(error)) {
+					const context = { ...this.errorContext(call, timeoutPhase(error)), answerSoFar: answerSoFar(broken) };
+					throw networkError(node, error, context, call.itemIndex);
 				}
 				// A consumer's own error (e.g. a malformed event quoted in the message) may echo a secret.
 				if (error instanceof Error) error.message = redactSecrets(error.message, [this.config.apiKey, ...(call.secrets ?? [])]);
@@ -407,4 +461,8 @@ export class InferenceClient {
 			}
 		}
 	}
+}
+
+function formatBytes(bytes: number): string {
+	return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : `${bytes.toLocaleString('en-US')} bytes`;
 }

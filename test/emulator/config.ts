@@ -13,6 +13,7 @@ export function defaultConfig(): EmulatorConfig {
     latencyMs: 0,
     streamChunkDelayMs: 2,
     quota: null,
+    rateLimitHeaders: 'documented',
     faultRatio: { status5xx: 0, resetMidBody: 0, truncateStream: 0 },
     slowHeadersMs: 0,
     errorStyle: 'do',
@@ -111,6 +112,12 @@ export function mergeConfig(current: EmulatorConfig, patch: unknown): EmulatorCo
   if ('bothMaxTokens' in patch) {
     if (patch.bothMaxTokens !== 'accept' && patch.bothMaxTokens !== 'reject') throw new ConfigError('bothMaxTokens must be "accept" or "reject"');
     next.bothMaxTokens = patch.bothMaxTokens;
+  }
+  if ('rateLimitHeaders' in patch) {
+    if (patch.rateLimitHeaders !== 'documented' && patch.rateLimitHeaders !== 'observed') {
+      throw new ConfigError('rateLimitHeaders must be "documented" or "observed"');
+    }
+    next.rateLimitHeaders = patch.rateLimitHeaders;
   }
   if ('speechResponse' in patch) {
     if (patch.speechResponse !== 'binary' && patch.speechResponse !== 'json') throw new ConfigError('speechResponse must be "binary" or "json"');

@@ -1,6 +1,7 @@
 /**
  * One /v1 request and its response. Every response written through here carries x-request-id and
- * the rate-limit headers, and honours a pending body fault (reset-mid-body, truncate-stream).
+ * the rate-limit headers, and honours a pending body fault (reset-after-headers, reset-mid-body,
+ * truncate-stream, stream-error).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -65,6 +66,7 @@ export class Exchange {
   sendBody(status: number, contentType: string, payload: Buffer): void {
     if (!this.isOpen) return;
     this.writeHead(status, { 'content-type': contentType, 'content-length': String(payload.length) });
+    if (this.resetsAfterHeaders()) return;
     if (this.bodyFault?.kind === 'reset-mid-body' || this.bodyFault?.kind === 'truncate-stream') {
       // A JSON reply cannot be "cleanly" truncated: both faults cut it and reset the connection.
       this.res.write(payload.subarray(0, Math.floor(payload.length / 2)), () => void this.resetAfterFlush());
@@ -80,6 +82,7 @@ export class Exchange {
   async sendChunked(status: number, contentType: string, parts: Buffer[]): Promise<void> {
     if (!this.isOpen) return;
     this.writeHead(status, { 'content-type': contentType, 'transfer-encoding': 'chunked' });
+    if (this.resetsAfterHeaders()) return;
     this.res.flushHeaders();
     const cutting = this.bodyFault?.kind === 'reset-mid-body' || this.bodyFault?.kind === 'truncate-stream';
     const count = cutting ? 1 : parts.length;
@@ -99,6 +102,7 @@ export class Exchange {
   async sendStream(status: number, contentType: string, size: number, chunks: Iterable<Buffer>): Promise<void> {
     if (!this.isOpen) return;
     this.writeHead(status, { 'content-type': contentType, 'content-length': String(size) });
+    if (this.resetsAfterHeaders()) return;
     const cutting = this.bodyFault?.kind === 'reset-mid-body' || this.bodyFault?.kind === 'truncate-stream';
     for (const chunk of chunks) {
       if (!this.isOpen) return;
@@ -133,22 +137,19 @@ export class Exchange {
 
   /**
    * Streams frames one write each, `streamChunkDelayMs` apart. A body fault cuts the stream after
-   * about half the frames, always before the first completing frame: truncate ends the response
-   * cleanly, reset kills the socket. `truncate-stream` with `afterFinish` cuts just before the trailer
-   * (usage chunk, [DONE]) instead.
+   * about half the frames, always before the first completing frame, or after the fault's `frames`:
+   * truncate ends the response cleanly, reset kills the socket, stream-error sends its error frame and
+   * ends. `truncate-stream` with `afterFinish` cuts just before the trailer (usage chunk, [DONE]).
+   * `reset-after-headers` resets before the first frame.
    */
-  async sendSse({ frames, completesAt, trailerAt, errorFrame = errorDataFrame }: SseStream): Promise<void> {
+  async sendSse(stream: SseStream): Promise<void> {
     if (!this.isOpen) return;
     this.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    if (this.resetsAfterHeaders()) return;
     this.res.flushHeaders();
+    const { frames, errorFrame = errorDataFrame } = stream;
     const fault = this.bodyFault?.kind;
-    const cutting = fault === 'reset-mid-body' || fault === 'truncate-stream' || fault === 'stream-error';
-    const afterFinish = this.bodyFault?.kind === 'truncate-stream' && this.bodyFault.afterFinish === true;
-    const count = afterFinish
-      ? (trailerAt ?? frames.length - 1)
-      : cutting
-        ? Math.max(1, Math.min(Math.floor(frames.length / 2), completesAt))
-        : frames.length;
+    const count = this.framesBeforeCut(stream);
     for (let i = 0; i < count; i++) {
       if (i > 0) await delay(this.config().streamChunkDelayMs);
       if (!this.isOpen) return;
@@ -160,6 +161,25 @@ export class Exchange {
     }
     if (this.bodyFault?.kind === 'stream-error') this.res.write(encodeSseFrame(errorFrame(this.bodyFault.error, count)));
     this.res.end();
+  }
+
+  /** How many frames of `stream` go out before the pending body fault strikes (all without one). */
+  private framesBeforeCut({ frames, completesAt, trailerAt }: SseStream): number {
+    const fault = this.bodyFault;
+    if (fault?.kind !== 'reset-mid-body' && fault?.kind !== 'truncate-stream' && fault?.kind !== 'stream-error') return frames.length;
+    if (fault.frames !== undefined) {
+      return Math.max(0, Math.min(frames.length, fault.frames < 0 ? frames.length + fault.frames : fault.frames));
+    }
+    if (fault.kind === 'truncate-stream' && fault.afterFinish === true) return trailerAt ?? frames.length - 1;
+    return Math.max(1, Math.min(Math.floor(frames.length / 2), completesAt));
+  }
+
+  /** For a `reset-after-headers` fault: sends the headers just written, then resets. */
+  private resetsAfterHeaders(): boolean {
+    if (this.bodyFault?.kind !== 'reset-after-headers') return false;
+    this.res.flushHeaders();
+    void this.resetAfterFlush();
+    return true;
   }
 
   /** Kills the connection with a TCP reset (RST), like a crashing proxy. */

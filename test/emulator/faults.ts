@@ -4,6 +4,7 @@ import type { Fault, FaultRatio } from './types';
 const KINDS = new Set([
   'status',
   'reset-before-headers',
+  'reset-after-headers',
   'reset-mid-body',
   'truncate-stream',
   'stream-error',
@@ -69,6 +70,12 @@ function checkFault(value: unknown): Fault {
   }
   if (fault.kind === 'truncate-stream' && fault.afterFinish !== undefined && typeof fault.afterFinish !== 'boolean') {
     throw new Error('truncate-stream afterFinish must be a boolean');
+  }
+  if (fault.frames !== undefined && (!['reset-mid-body', 'truncate-stream', 'stream-error'].includes(fault.kind) || !Number.isInteger(fault.frames))) {
+    throw new Error('fault.frames must be an integer, on reset-mid-body, truncate-stream or stream-error');
+  }
+  if (fault.kind === 'truncate-stream' && fault.frames !== undefined && fault.afterFinish !== undefined) {
+    throw new Error('truncate-stream takes frames or afterFinish, not both');
   }
   if (fault.kind === 'stream-error' && fault.error !== undefined && (typeof fault.error !== 'object' || fault.error === null)) {
     throw new Error('stream-error error must be an object');

@@ -33,7 +33,7 @@ export async function handleInference(req: IncomingMessage, res: ServerResponse,
   });
   const scope = authScopeFor(ex.path, state.keys, state.agentKeys);
   // Headers for anything answered before the quota check (faults, 401) show the window without using it.
-  ex.rateLimitHeaders = state.limiter.peek(presentedKeys(req.headers, scope.allowXApiKey)[0] ?? '', state.config.quota);
+  ex.rateLimitHeaders = state.limiter.peek(presentedKeys(req.headers, scope.allowXApiKey)[0] ?? '', state.config.quota, state.config.rateLimitHeaders);
 
   let rawBody: Buffer;
   try {
@@ -56,7 +56,7 @@ export async function handleInference(req: IncomingMessage, res: ServerResponse,
 
   try {
     ex.apiKey = authenticate(req.headers, scope.keys, scope.allowXApiKey);
-    const quota = state.limiter.consume(ex.apiKey, state.config.quota);
+    const quota = state.limiter.consume(ex.apiKey, state.config.quota, state.config.rateLimitHeaders);
     ex.rateLimitHeaders = quota.headers;
     if (!quota.allowed) throw new HttpError(429, 'too_many_requests', 'API rate limit exceeded.');
     const route = router.match(ex.method, ex.path);
@@ -82,6 +82,7 @@ async function applyFaultBeforeHeaders(ex: Exchange, fault: Fault): Promise<bool
     case 'status':
       sendStatusFault(ex, fault);
       return true;
+    case 'reset-after-headers':
     case 'reset-mid-body':
     case 'truncate-stream':
     case 'stream-error':

@@ -91,6 +91,9 @@ export interface QuotaConfig {
   retryAfterSec: number;
 }
 
+/** How 429s say when to come back (§11.2): see `config.rateLimitHeaders`. */
+export type RateLimitHeaders = 'documented' | 'observed';
+
 export interface FaultRatio {
   status5xx: number;
   resetMidBody: number;
@@ -104,6 +107,12 @@ export interface EmulatorConfig {
   streamChunkDelayMs: number;
   /** Beyond `limit` requests per sliding window → 429 + retry-after. null = not enforced. */
   quota: QuotaConfig | null;
+  /**
+   * Rate-limit headers (§11.2): 'documented' = the `ratelimit-*` trio, and `retry-after` on a 429;
+   * 'observed' = also the live-observed `x-ratelimit-*` family (requests, tokens per minute and per day,
+   * resets as Go durations like `6m0s`) and a 429 WITHOUT `retry-after`.
+   */
+  rateLimitHeaders: RateLimitHeaders;
   /** Random faults, each a probability 0..1. */
   faultRatio: FaultRatio;
   /** Wait this long before sending headers. */
@@ -196,19 +205,29 @@ export interface FaultTarget {
   bodyIncludes?: string;
 }
 
+/**
+ * Where a body fault cuts an SSE reply: after this many frames (negative: all but that many from the
+ * end, so -1 stops just before the last frame). Default: about half, before the first completing frame.
+ */
+export interface FrameCut {
+  frames?: number;
+}
+
 export type Fault = FaultTarget &
   (
     | { kind: 'status'; status: number; headers?: Record<string, string>; body?: unknown }
     | { kind: 'reset-before-headers' }
-    | { kind: 'reset-mid-body' }
+    /** The 2xx headers go out (an SSE reply: before its first event), then the connection is reset. */
+    | { kind: 'reset-after-headers' }
+    | ({ kind: 'reset-mid-body' } & FrameCut)
     /** `afterFinish`: cut after the finish chunk(s), before the usage chunk and [DONE]. */
-    | { kind: 'truncate-stream'; afterFinish?: boolean }
+    | ({ kind: 'truncate-stream'; afterFinish?: boolean } & FrameCut)
     /**
      * SSE only: some chunks, then an error event and the end of the stream (JSON replies are unaffected).
      * Chat-style streams send `data: {"error": <error>}`; Responses events and Messages streams send
      * their own `event: error` frame built from <error> (see README).
      */
-    | { kind: 'stream-error'; error?: Record<string, unknown> }
+    | ({ kind: 'stream-error'; error?: Record<string, unknown> } & FrameCut)
     | { kind: 'slow-headers'; ms: number }
     | { kind: 'hang' }
   );

@@ -17,7 +17,7 @@ import { resetGates } from '../../nodes/shared/rateGate';
 import { imageMagic, isMp4, keyFingerprint, startEmulator, type CdnRequest, type Emulator, type Fault, type LoggedRequest } from '../emulator';
 import { fakeExecuteContext, type FakeContextOptions, type Params } from '../unit/helpers/fakeContext';
 import { captureOutput, Collector } from './keyScan';
-import { expectedRequests, expectedStatuses, planChatRun, seededRandom, seedFromEnv, shuffled, TRANSIENT_KINDS, type ChatItemPlan } from './plan';
+import { expectedRequests, expectedStatuses, failingFault, planChatRun, seededRandom, seedFromEnv, shuffled, TRANSIENT_KINDS, type ChatItemPlan, type TransientKind } from './plan';
 import { Summary } from './summary';
 
 const CHAT = '/v1/chat/completions';
@@ -135,8 +135,15 @@ describe('1. transient faults on 1,000 chat items', () => {
 	const TIMEOUT_S = 5;
 	const SLOW_HEADERS_MS = 1_500;
 
+	/** What a failed item's error says: how it broke, how much of the paid answer had arrived, and that it was not repeated. */
+	const NOT_REPEATED: Partial<Record<TransientKind, RegExp>> = {
+		'reset mid-stream': /^The connection was reset while the answer was arriving\. \d+ characters of text had arrived when this happened\. The request was not repeated, so as not to be billed twice/,
+		'truncated stream': /^The answer stream ended before the answer was complete\. \d+ characters of text had arrived when this happened\. The request was not repeated, so as not to be billed twice/,
+		'reset mid-body (JSON)': /^The connection was reset while the answer was arriving\. [\d,]+ bytes of the reply had arrived when this happened\. The request was not repeated, so as not to be billed twice/,
+	};
+
 	it(
-		`every item answered exactly once, in order, with ~10 % of the items hit by 429 / 5xx / resets / broken streams / slow headers`,
+		`~10 % of the items hit by 429 / 5xx / resets / broken streams / slow headers: faults before the answer are retried, a paid answer that broke is an error item in place, never a second request`,
 		async () => {
 			const random = seededRandom(seed);
 			const plans = planChatRun(
@@ -149,7 +156,7 @@ describe('1. transient faults on 1,000 chat items', () => {
 
 			const ctx = context(
 				{ model: byId('llama3.3-70b-instruct'), inputType: 'prompt', requestOptions: { concurrency: CONCURRENCY, maxRetries: 6, timeout: TIMEOUT_S } },
-				{ perItem: plans.map((plan) => ({ prompt: plan.prompt, options: plan.stream ? {} : { stream: false } })) },
+				{ perItem: plans.map((plan) => ({ prompt: plan.prompt, options: plan.stream ? {} : { stream: false } })), continueOnFail: true },
 			);
 			const started = Date.now();
 			const output = await execute(new DigitalOceanChat(), ctx, 'chat ×1000');
@@ -159,7 +166,7 @@ describe('1. transient faults on 1,000 chat items', () => {
 			// Every planned fault was consumed by the request it was aimed at.
 			expect(await faultsLeft()).toBe(0);
 
-			// Output: one item per input item, in order, each the answer to its own prompt.
+			// Output: one item per input item, in order, each the answer to its own prompt or the error of its own fault.
 			expect(output).toHaveLength(ITEMS);
 			const byItem = new Map<number, LoggedRequest[]>();
 			for (const request of log) {
@@ -173,9 +180,16 @@ describe('1. transient faults on 1,000 chat items', () => {
 				const plan = plans[i];
 				const requests = byItem.get(i) ?? [];
 				if ((item.pairedItem as { item: number }).item !== i) wrong.push(`item ${i}: pairedItem ${JSON.stringify(item.pairedItem)}`);
-				if (item.json.content !== `Echo: ${plan.prompt}`) wrong.push(`item ${i}: content ${JSON.stringify(item.json.content)}`);
-				// The answer came from this item's own last request (DO's x-request-id = the emulator's log id).
-				if (item.json.requestId !== requests.at(-1)?.id) wrong.push(`item ${i}: requestId not its last request`);
+				const failed = failingFault(plan);
+				if (failed) {
+					if (!isErrorItem(item) || !NOT_REPEATED[failed.kind]!.test(errorText(item))) {
+						wrong.push(`item ${i} (${failed.kind}): ${JSON.stringify(item.json).slice(0, 300)}`);
+					}
+				} else {
+					if (item.json.content !== `Echo: ${plan.prompt}`) wrong.push(`item ${i}: content ${JSON.stringify(item.json.content)}`);
+					// The answer came from this item's own last request (DO's x-request-id = the emulator's log id).
+					if (item.json.requestId !== requests.at(-1)?.id) wrong.push(`item ${i}: requestId not its last request`);
+				}
 				if (requests.some((request) => ((request.body as { stream?: boolean }).stream === true) !== plan.stream)) {
 					wrong.push(`item ${i}: not sent as ${plan.stream ? 'a stream' : 'JSON'}`);
 				}
@@ -185,15 +199,20 @@ describe('1. transient faults on 1,000 chat items', () => {
 				}
 			});
 			expect(wrong).toEqual([]);
-			expect(new Set(output.map((item) => item.json.requestId)).size).toBe(ITEMS);
+			const failedPlans = plans.filter((plan) => failingFault(plan) !== undefined);
+			expect(output.filter(isErrorItem)).toHaveLength(failedPlans.length);
+			expect(failedPlans.length).toBeGreaterThan(0);
+			expect(new Set(output.filter((item) => !isErrorItem(item)).map((item) => item.json.requestId)).size).toBe(ITEMS - failedPlans.length);
 
-			// Requests and retries, accounted exactly.
+			// Requests and retries, accounted exactly: a paid answer that broke was never sent again.
 			const expectedTotal = plans.reduce((sum, plan) => sum + expectedRequests(plan), 0);
 			expect(log).toHaveLength(expectedTotal);
 			const retries = retriesIn(ctx.debugLog);
 			expect(retries).toBe(log.length - ITEMS);
-			// 200s: one answer per item, plus the truncated streams (they end cleanly, without their finish).
-			expect(log.filter((request) => request.status === 200)).toHaveLength(ITEMS + faults.filter((f) => f.kind === 'truncated stream').length);
+			for (const plan of failedPlans) expect(byItem.get(plan.index)).toHaveLength(expectedRequests(plan));
+			// 200s: one answer per answered item, plus the truncated streams (they end cleanly, without their finish).
+			const planned200s = plans.reduce((sum, plan) => sum + expectedStatuses(plan).filter((status) => status === 200).length, 0);
+			expect(log.filter((request) => request.status === 200)).toHaveLength(planned200s);
 
 			// A 429's retry waited at least what the server asked (retry-after / retry-after-ms).
 			const waits: number[] = [];
@@ -227,6 +246,12 @@ describe('1. transient faults on 1,000 chat items', () => {
 				failedItems: output.filter(isErrorItem).length,
 				ms,
 				notes: {
+					notRepeated: Object.fromEntries(
+						Object.keys(NOT_REPEATED).map((kind) => [kind, failedPlans.filter((plan) => failingFault(plan)!.kind === kind).length]),
+					),
+					errorItemExamples: Object.fromEntries(
+						Object.keys(NOT_REPEATED).map((kind) => [kind, errorText(output[failedPlans.find((plan) => failingFault(plan)!.kind === kind)!.index])]),
+					),
 					concurrency: CONCURRENCY,
 					maxInFlight: stats.maxInFlight,
 					faultedItems: plans.filter((plan) => plan.faults.length > 0).length,

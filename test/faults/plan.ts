@@ -34,12 +34,18 @@ export function shuffled<T>(values: T[], random: () => number): T[] {
 	return copy;
 }
 
-/** The transient fault types of the chat run (labels are what the summary prints). */
+/**
+ * The transient fault types of the chat run (labels are what the summary prints). Those before any of
+ * the answer arrived (429, 5xx, resets before the headers or before the stream's first event, slow
+ * headers) are recovered from; those after part of the paid answer arrived (a stream reset or cut
+ * short, a JSON reply cut mid-body) fail their item without a second request.
+ */
 export type TransientKind =
 	| '429'
 	| '500'
 	| '503'
 	| 'reset before headers'
+	| 'reset after headers'
 	| 'reset mid-stream'
 	| 'reset mid-body (JSON)'
 	| 'truncated stream'
@@ -50,6 +56,7 @@ export const TRANSIENT_KINDS: TransientKind[] = [
 	'500',
 	'503',
 	'reset before headers',
+	'reset after headers',
 	'reset mid-stream',
 	'reset mid-body (JSON)',
 	'truncated stream',
@@ -57,7 +64,7 @@ export const TRANSIENT_KINDS: TransientKind[] = [
 ];
 
 /** Kinds that need a streamed reply / a JSON reply. */
-const STREAM_ONLY: TransientKind[] = ['reset mid-stream', 'truncated stream'];
+const STREAM_ONLY: TransientKind[] = ['reset after headers', 'reset mid-stream', 'truncated stream'];
 const JSON_ONLY: TransientKind[] = ['reset mid-body (JSON)'];
 
 export interface PlannedFault {
@@ -66,6 +73,8 @@ export interface PlannedFault {
 	loggedStatus: number;
 	/** The client must send the request again after this fault. */
 	retried: boolean;
+	/** Part of the paid answer had arrived: the item fails, and the request is not sent again. */
+	failsItem: boolean;
 	/** The wait the server asked for (429 only). */
 	waitMs?: number;
 	fault: Fault;
@@ -97,29 +106,33 @@ export function faultFor(kind: TransientKind, target: { path: string; bodyInclud
 			const inSeconds = random() < 0.4;
 			const waitMs = inSeconds ? 1_000 : 200;
 			const headers: Record<string, string> = inSeconds ? { 'retry-after': '1' } : { 'retry-after-ms': String(waitMs) };
-			return { kind, loggedStatus: 429, retried: true, waitMs, fault: { kind: 'status', status: 429, headers, ...target } };
+			return { kind, loggedStatus: 429, retried: true, failsItem: false, waitMs, fault: { kind: 'status', status: 429, headers, ...target } };
 		}
 		case '500':
-			return { kind, loggedStatus: 500, retried: true, fault: { kind: 'status', status: 500, ...target } };
+			return { kind, loggedStatus: 500, retried: true, failsItem: false, fault: { kind: 'status', status: 500, ...target } };
 		case '503':
-			return { kind, loggedStatus: 503, retried: true, fault: { kind: 'status', status: 503, ...target } };
+			return { kind, loggedStatus: 503, retried: true, failsItem: false, fault: { kind: 'status', status: 503, ...target } };
 		case 'reset before headers':
-			return { kind, loggedStatus: 0, retried: true, fault: { kind: 'reset-before-headers', ...target } };
+			return { kind, loggedStatus: 0, retried: true, failsItem: false, fault: { kind: 'reset-before-headers', ...target } };
+		case 'reset after headers':
+			// 200 and its headers, then a reset before the first event: nothing of the answer arrived.
+			return { kind, loggedStatus: 0, retried: true, failsItem: false, fault: { kind: 'reset-after-headers', ...target } };
 		case 'reset mid-stream':
 		case 'reset mid-body (JSON)':
-			return { kind, loggedStatus: 0, retried: true, fault: { kind: 'reset-mid-body', ...target } };
+			return { kind, loggedStatus: 0, retried: false, failsItem: true, fault: { kind: 'reset-mid-body', ...target } };
 		case 'truncated stream':
 			// The stream ends cleanly (HTTP 200 in the log) but without its finish chunk and [DONE].
-			return { kind, loggedStatus: 200, retried: true, fault: { kind: 'truncate-stream', ...target } };
+			return { kind, loggedStatus: 200, retried: false, failsItem: true, fault: { kind: 'truncate-stream', ...target } };
 		case 'slow headers':
-			return { kind, loggedStatus: 200, retried: false, fault: { kind: 'slow-headers', ms: slowHeadersMs, ...target } };
+			return { kind, loggedStatus: 200, retried: false, failsItem: false, fault: { kind: 'slow-headers', ms: slowHeadersMs, ...target } };
 	}
 }
 
 /**
  * Exactly round(items × faultedShare) items get one fault each, the kinds dealt round-robin over a
- * shuffled order (so every kind gets its share); round(faulted × doubleShare) of them get a second,
- * retryable fault on their retry. Stream-only kinds land on streamed items, JSON-only on JSON ones.
+ * shuffled order (so every kind gets its share); round(faulted × doubleShare) of the retried ones get a
+ * second fault of any kind but slow headers on their retry. Stream-only kinds land on streamed items,
+ * JSON-only on JSON ones.
  */
 export function planChatRun(options: ChatPlanOptions, random: () => number): ChatItemPlan[] {
 	const runTag = Math.floor(random() * 0xffffff)
@@ -151,14 +164,14 @@ export function planChatRun(options: ChatPlanOptions, random: () => number): Cha
 		faulted.push(plan);
 	}
 	const doubleCount = Math.round(faultedCount * options.doubleShare);
-	const retryable = TRANSIENT_KINDS.filter((kind) => kind !== 'slow headers');
+	const secondKinds = TRANSIENT_KINDS.filter((kind) => kind !== 'slow headers');
 	// Not after a slow-headers fault: that request succeeds, so a second fault would never be consumed.
 	const doubles = shuffled(
 		faulted.filter((plan) => plan.faults[0].retried),
 		random,
 	).slice(0, doubleCount);
 	for (const plan of doubles) {
-		const choices = retryable.filter((kind) => (plan.stream ? !JSON_ONLY.includes(kind) : !STREAM_ONLY.includes(kind)));
+		const choices = secondKinds.filter((kind) => (plan.stream ? !JSON_ONLY.includes(kind) : !STREAM_ONLY.includes(kind)));
 		const kind = choices[Math.floor(random() * choices.length)];
 		plan.faults.push(faultFor(kind, targetOf(plan, options), options.slowHeadersMs, random));
 	}
@@ -171,14 +184,19 @@ function targetOf(plan: ChatItemPlan, options: ChatPlanOptions) {
 
 /** Requests the emulator must see for this item: one per fault that forces a retry, plus the last. */
 export function expectedRequests(plan: ChatItemPlan): number {
-	// A slow-headers fault delays a request that then succeeds: no extra request.
+	// A slow-headers fault delays a request that then succeeds, a failing one ends the item: no extra request.
 	return 1 + plan.faults.filter((f) => f.retried).length;
+}
+
+/** The fault that failed this item (always its last), if any. */
+export function failingFault(plan: ChatItemPlan): PlannedFault | undefined {
+	return plan.faults.find((f) => f.failsItem);
 }
 
 /** The logged status of each request of this item, in order. */
 export function expectedStatuses(plan: ChatItemPlan): number[] {
 	const statuses: number[] = [];
 	for (const fault of plan.faults) if (fault.retried) statuses.push(fault.loggedStatus);
-	statuses.push(200);
+	statuses.push(failingFault(plan)?.loggedStatus ?? 200);
 	return statuses;
 }

@@ -21,6 +21,7 @@ export interface ScenarioRow {
 /** Table labels (the JSON keeps the long ones). */
 const SHORT: Record<string, string> = {
 	'reset before headers': 'reset-pre-hdr',
+	'reset after headers': 'reset-post-hdr',
 	'reset mid-stream': 'reset-mid-sse',
 	'reset mid-body (JSON)': 'reset-mid-json',
 	'truncated stream': 'truncated-sse',

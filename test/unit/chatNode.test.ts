@@ -1,7 +1,7 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { DigitalOceanChat } from '../../nodes/DigitalOceanChat/DigitalOceanChat.node';
-import { collectChatStream } from '../../nodes/DigitalOceanChat/chatResponse';
+import { ChatStreamReader } from '../../nodes/DigitalOceanChat/chatResponse';
 import { InferenceClient } from '../../nodes/shared/transport';
 import { DEFAULT_KEY } from '../emulator';
 import { binaryItem, fakeExecuteContext, TEST_NODE, type Params } from './helpers/fakeContext';
@@ -139,11 +139,14 @@ describe('DigitalOcean Chat node', () => {
 		expect(shape(raw[0].json)).toEqual(shape(rawPlain[0].json));
 	});
 
-	it('starts over when a stream broke off after the answer but before its usage and [DONE]', async () => {
-		emulator.control.enqueueFaults([{ kind: 'truncate-stream', afterFinish: true, path: CHAT }]);
+	it.each([
+		['ended', { kind: 'truncate-stream', afterFinish: true, path: CHAT }],
+		['broke off', { kind: 'reset-mid-body', frames: -2, path: CHAT }],
+	] as const)('accepts a stream that %s after its finish_reason but before usage and [DONE]: whole, and not sent again', async (_, fault) => {
+		emulator.control.enqueueFaults([fault]);
 		const [item] = await run({ prompt: 'Hi' });
-		expect(chatRequests()).toHaveLength(2);
-		expect(item.json.usage).toMatchObject({ total_tokens: expect.any(Number) });
+		expect(chatRequests()).toHaveLength(1);
+		expect(item.json).toMatchObject({ content: 'Echo: Hi', finishReason: 'stop', usage: {} });
 	});
 
 	it('validates every item before sending any, so bad input in item 3 bills nothing', async () => {
@@ -181,9 +184,7 @@ describe('DigitalOcean Chat node', () => {
 			],
 		};
 		const plain = await client.json<{ choices: Array<{ message: unknown; finish_reason: string }> }>({ path: CHAT, body });
-		const streamed = await client.stream({ path: CHAT, body: { ...body, stream: true } }, (events, meta) =>
-			collectChatStream(events, meta.sse),
-		);
+		const { data: streamed } = await client.stream({ path: CHAT, body: { ...body, stream: true } }, () => new ChatStreamReader());
 		expect(streamed.choices[0].finish_reason).toBe('tool_calls');
 		const normalize = (message: { tool_calls?: Array<{ id?: string }> }) => ({
 			...message,
@@ -309,5 +310,91 @@ describe('DigitalOcean Chat node', () => {
 		expect(JSON.stringify(output)).not.toContain(DEFAULT_KEY);
 		expect(ctx.debugLog.join('\n')).not.toContain(DEFAULT_KEY);
 		expect(ctx.debugLog.length).toBeGreaterThan(0);
+	});
+});
+
+describe('DigitalOcean Chat node: a paid answer is not requested twice', () => {
+	const prompt = 'Tell me about the lighthouse keeper and the long winter storm';
+	const answer = `Echo: ${prompt}`;
+
+	it('a stream that broke off after text arrived is an error item saying how much, with exactly one request', async () => {
+		emulator.control.enqueueFaults([{ kind: 'reset-mid-body', path: CHAT }]);
+		const [item, other] = await run({ prompt }, { perItem: [{}, { prompt: 'Hi' }], continueOnFail: true });
+		expect(chatRequests().filter((request) => JSON.stringify(request.body).includes('lighthouse'))).toHaveLength(1);
+		expect(Object.keys(item.json)).toEqual(['error']);
+		const text = String(item.json.error);
+		expect(text).toMatch(/^The connection was reset while the answer was arriving/);
+		expect(text).toMatch(/\b\d+ characters of text had arrived when this happened/);
+		expect(text).toContain('The request was not repeated, so as not to be billed twice');
+		expect(text).toContain('Retry Broken Answers');
+		const arrived = Number(/(\d+) characters of text/.exec(text)![1]);
+		expect(arrived).toBeGreaterThan(0);
+		expect(arrived).toBeLessThan(answer.length);
+		expect(other.json.content).toBe('Echo: Hi');
+	});
+
+	it('a stream that ended without its finish, or carried an error event, after content: one request, the error says so', async () => {
+		emulator.control.enqueueFaults([{ kind: 'truncate-stream', path: CHAT }]);
+		const truncated = await run({ prompt }).catch((e) => e);
+		expect(truncated).toBeInstanceOf(NodeApiError);
+		expect(truncated.message).toBe('The answer stream ended before the answer was complete');
+		expect(truncated.description).toMatch(/^\d+ characters of text had arrived when this happened\. The request was not repeated/);
+
+		emulator.control.enqueueFaults([{ kind: 'stream-error', path: CHAT, error: { message: 'Model overloaded', type: 'overloaded_error' } }]);
+		const errorEvent = await run({ prompt }).catch((e) => e);
+		expect(errorEvent.httpCode).toBe('503');
+		expect(errorEvent.description).toMatch(/characters of text had arrived when this happened\. The request was not repeated/);
+		expect(errorEvent.description).toContain('Model overloaded');
+		expect(chatRequests()).toHaveLength(2);
+	});
+
+	it('counts tool calls and reasoning in what had arrived', async () => {
+		const tools = [{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }];
+		// The stream is cut just before the finish chunk: reasoning and the whole tool call are in.
+		emulator.control.enqueueFaults([{ kind: 'reset-mid-body', frames: -3, path: CHAT }]);
+		const error = await run({
+			model: model('deepseek-r1-distill-llama-70b'),
+			prompt: 'Please call get_weather for Paris',
+			options: { functionTools: JSON.stringify(tools) },
+		}).catch((e) => e);
+		expect(error.description).toMatch(/^\d+ characters of reasoning and 1 tool call had arrived/);
+		expect(chatRequests()).toHaveLength(1);
+	});
+
+	it('sends it again when the stream broke before any of the answer arrived (after the headers, or after the role chunk only)', async () => {
+		emulator.control.enqueueFaults([
+			{ kind: 'reset-after-headers', path: CHAT },
+			{ kind: 'reset-mid-body', frames: 1, path: CHAT },
+			{ kind: 'stream-error', frames: 0, path: CHAT, error: { message: 'Model overloaded', type: 'overloaded_error' } },
+		]);
+		const [item] = await run({ prompt, requestOptions: { maxRetries: 3 } });
+		expect(item.json.content).toBe(answer);
+		expect(chatRequests()).toHaveLength(4);
+		expect(item.json.requestId).toBe(chatRequests()[3].id);
+	});
+
+	it('with Retry Broken Answers on, a stream that broke after content is sent again', async () => {
+		emulator.control.enqueueFaults([{ kind: 'reset-mid-body', path: CHAT }]);
+		const [item] = await run({ prompt, requestOptions: { retryBrokenAnswers: true } });
+		expect(item.json.content).toBe(answer);
+		expect(chatRequests()).toHaveLength(2);
+	});
+
+	it('a JSON reply cut mid-body is not sent again either: the server had done the work', async () => {
+		emulator.control.enqueueFaults([{ kind: 'reset-mid-body', path: CHAT }]);
+		const error = await run({ prompt, options: { stream: false } }).catch((e) => e);
+		expect(error.message).toBe('The connection was reset while the answer was arriving');
+		expect(error.description).toMatch(/^[\d,]+ bytes of the reply had arrived when this happened\. The request was not repeated/);
+		expect(chatRequests()).toHaveLength(1);
+	});
+
+	it('but a JSON request refused with a 5xx or reset before its headers is sent again', async () => {
+		emulator.control.enqueueFaults([
+			{ kind: 'status', status: 503, path: CHAT },
+			{ kind: 'reset-before-headers', path: CHAT },
+		]);
+		const [item] = await run({ prompt, options: { stream: false } });
+		expect(item.json.content).toBe(answer);
+		expect(chatRequests().map((request) => request.status)).toEqual([503, 0, 200]);
 	});
 });

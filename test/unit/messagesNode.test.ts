@@ -1,9 +1,9 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { DigitalOceanMessages } from '../../nodes/DigitalOceanMessages/DigitalOceanMessages.node';
-import { collectMessagesStream } from '../../nodes/DigitalOceanMessages/messagesResponse';
+import { MessagesStreamReader } from '../../nodes/DigitalOceanMessages/messagesResponse';
 import { parseSse } from '../../nodes/shared/sse';
-import { IncompleteStreamError, StreamErrorEvent } from '../../nodes/shared/transport';
+import { IncompleteStreamError, readAnswer, StreamErrorEvent } from '../../nodes/shared/answerStream';
 import { DEFAULT_KEY } from '../emulator';
 import { binaryItem, fakeExecuteContext, fakeLoadOptionsContext, type Params } from './helpers/fakeContext';
 import { useEmulator } from './helpers/useEmulator';
@@ -43,7 +43,8 @@ const bodyOf = (index = 0) => sent()[index].body as Record<string, unknown>;
 
 /** Feeds a hand-written SSE text through the real parser into the stream reader. */
 async function collect(text: string) {
-	return await collectMessagesStream(parseSse((async function* () { yield text; })()));
+	const sse = { sawDone: false };
+	return await readAnswer(parseSse((async function* () { yield text; })(), sse), new MessagesStreamReader(), sse);
 }
 
 describe("Messages: DigitalOcean's built-in tools (S2: they work with the Messages API too)", () => {
@@ -446,12 +447,40 @@ describe('DigitalOcean Messages node', () => {
 		expect(sent()).toHaveLength(1); // a 400 is not retried
 	});
 
-	it('starts over when a stream broke off before message_stop', async () => {
+	it('a stream cut after text arrived is an error saying how much, not sent again', async () => {
 		emulator.control.enqueueFaults([{ kind: 'truncate-stream', path: MESSAGES }]);
+		const [item] = await run({ prompt: 'Tell me a long story about the sea' }, { continueOnFail: true });
+		expect(sent()).toHaveLength(1);
+		expect(String(item.json.error)).toMatch(
+			/^The answer stream ended before the answer was complete\. \d+ characters of text had arrived when this happened\. The request was not repeated, so as not to be billed twice/,
+		);
+	});
+
+	it('a stream that broke or reported overload after message_start and ping only (no content yet) is sent again', async () => {
+		emulator.control.enqueueFaults([
+			{ kind: 'reset-mid-body', frames: 2, path: MESSAGES },
+			{ kind: 'stream-error', frames: 2, path: MESSAGES, error: { type: 'overloaded_error', message: 'Overloaded' } },
+			{ kind: 'reset-after-headers', path: MESSAGES },
+		]);
 		const [item] = await run({ prompt: 'Hi' });
-		expect(sent()).toHaveLength(2);
+		expect(sent()).toHaveLength(4);
 		expect(item.json.text).toEqual(expect.stringContaining('Hi'));
-		expect(item.json.stopReason).toBe('end_turn');
+	});
+
+	it('accepts a stream that broke after the message_delta with its stop reason (only message_stop missing)', async () => {
+		emulator.control.enqueueFaults([{ kind: 'reset-mid-body', frames: -1, path: MESSAGES }]);
+		const [item] = await run({ prompt: 'Hi' });
+		expect(sent()).toHaveLength(1);
+		expect(item.json).toMatchObject({ text: expect.stringContaining('Hi'), stopReason: 'end_turn' });
+	});
+
+	it('a tool call that had started counts in the error', async () => {
+		const tools = [{ name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }];
+		emulator.control.enqueueFaults([{ kind: 'reset-mid-body', frames: -3, path: MESSAGES }]);
+		const error = await run({ prompt: 'Please call get_weather for Paris', options: { functionTools: JSON.stringify(tools) } }).catch((e) => e);
+		expect(error.message).toBe('The connection was reset while the answer was arriving');
+		expect(error.description).toMatch(/^1 tool call had arrived when this happened/);
+		expect(sent()).toHaveLength(1);
 	});
 
 	describe('the stream reader', () => {
@@ -478,8 +507,13 @@ describe('DigitalOcean Messages node', () => {
 			});
 		});
 
-		it('throws IncompleteStreamError when message_stop never came', async () => {
-			await expect(collect(start)).rejects.toBeInstanceOf(IncompleteStreamError);
+		it('accepts a stream whose message_delta carried the stop reason, without message_stop', async () => {
+			expect(await collect(start)).toMatchObject({ content: [{ type: 'text', text: 'Hello' }], stop_reason: 'end_turn' });
+		});
+
+		it('throws IncompleteStreamError when neither message_stop nor a stop reason came', async () => {
+			const cut = start.slice(0, start.indexOf('event: message_delta'));
+			await expect(collect(cut)).rejects.toBeInstanceOf(IncompleteStreamError);
 		});
 
 		it('throws StreamErrorEvent with the inner error for an error event', async () => {

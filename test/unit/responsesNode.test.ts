@@ -1,7 +1,8 @@
 import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 
 import { DigitalOceanResponses } from '../../nodes/DigitalOceanResponses/DigitalOceanResponses.node';
-import { collectResponsesStream } from '../../nodes/DigitalOceanResponses/responsesStream';
+import { ResponsesStreamReader } from '../../nodes/DigitalOceanResponses/responsesStream';
+import { readAnswer } from '../../nodes/shared/answerStream';
 import type { SseEvent } from '../../nodes/shared/sse';
 import { DEFAULT_KEY } from '../emulator';
 import { binaryItem, fakeExecuteContext, type Params } from './helpers/fakeContext';
@@ -431,24 +432,58 @@ describe('DigitalOcean Responses node', () => {
 		]);
 	});
 
-	it.each(['events', 'chunks'] as const)('starts over when a %s stream broke off', async (format) => {
+	it.each(['events', 'chunks'] as const)('a %s stream that broke, ended early or reported an error after text arrived is an error, sent once', async (format) => {
 		emulator.control.configure({ responsesStreamFormat: format });
 		emulator.control.enqueueFaults([
-			{ kind: 'truncate-stream', path: RESPONSES },
-			{ kind: 'truncate-stream', afterFinish: true, path: RESPONSES },
+			{ kind: 'reset-mid-body', path: RESPONSES, bodyIncludes: '[reset]' },
+			{ kind: 'truncate-stream', path: RESPONSES, bodyIncludes: '[truncated]' },
+			{ kind: 'stream-error', path: RESPONSES, bodyIncludes: '[error event]', error: { type: 'server_error', message: 'backend failed' } },
 		]);
-		const [item] = await run({ prompt: 'Hi' });
+		const prompts = ['[reset] Tell me about the sea', '[truncated] Tell me about the sea', '[error event] Tell me about the sea'];
+		const output = await run({ prompt: 'x' }, { perItem: prompts.map((prompt) => ({ prompt })), continueOnFail: true });
 		expect(responsesRequests()).toHaveLength(3);
-		expect(responsesRequests().every((request) => request.status === 200)).toBe(true);
-		expect(item.json).toMatchObject({ text: 'Echo: Hi', status: 'completed', usage: { total_tokens: expect.any(Number) } });
+		const errors = output.map((item) => String(item.json.error));
+		expect(errors[0]).toMatch(/^The connection was reset while the answer was arriving\. \d+ characters of text had arrived/);
+		expect(errors[1]).toMatch(/^The answer stream ended before the answer was complete\. \d+ characters of text had arrived/);
+		expect(errors[2]).toMatch(/^DigitalOcean Serverless Inference had a temporary problem \(HTTP 500\)\. \d+ characters of text had arrived/);
+		for (const error of errors) expect(error).toContain('The request was not repeated, so as not to be billed twice');
 	});
 
-	it.each(['events', 'chunks'] as const)('retries a transient error event in a %s stream', async (format) => {
+	it.each([
+		['events', 2],
+		['chunks', 1],
+	] as const)('sends a %s stream again when it broke before any text arrived (after %d frames)', async (format, frames) => {
 		emulator.control.configure({ responsesStreamFormat: format });
-		emulator.control.enqueueFaults([{ kind: 'stream-error', path: RESPONSES, error: { type: 'server_error', message: 'backend failed' } }]);
-		const [item] = await run({ prompt: 'Hi' });
-		expect(responsesRequests()).toHaveLength(2);
+		emulator.control.enqueueFaults([
+			{ kind: 'reset-after-headers', path: RESPONSES },
+			{ kind: 'reset-mid-body', frames, path: RESPONSES },
+			{ kind: 'stream-error', frames, path: RESPONSES, error: { type: 'server_error', message: 'backend failed' } },
+		]);
+		const [item] = await run({ prompt: 'Hi', requestOptions: { maxRetries: 3 } });
+		expect(responsesRequests()).toHaveLength(4);
 		expect(item.json.text).toBe('Echo: Hi');
+	});
+
+	it('accepts a chunks stream cut after its finish reason (before usage and [DONE]), sent once', async () => {
+		emulator.control.configure({ responsesStreamFormat: 'chunks' });
+		emulator.control.enqueueFaults([{ kind: 'truncate-stream', afterFinish: true, path: RESPONSES }]);
+		const [item] = await run({ prompt: 'Hi' });
+		expect(responsesRequests()).toHaveLength(1);
+		expect(item.json).toMatchObject({ text: 'Echo: Hi', status: 'completed' });
+	});
+
+	it('accepts an events stream that broke right after response.completed, but not one cut just before it', async () => {
+		emulator.control.configure({ responsesStreamDone: true });
+		emulator.control.enqueueFaults([{ kind: 'reset-mid-body', frames: -1, path: RESPONSES }]);
+		const [item] = await run({ prompt: 'Hi' });
+		expect(item.json).toMatchObject({ text: 'Echo: Hi', status: 'completed', usage: { total_tokens: expect.any(Number) } });
+		expect(responsesRequests()).toHaveLength(1);
+
+		emulator.control.enqueueFaults([{ kind: 'truncate-stream', afterFinish: true, path: RESPONSES }]);
+		const error = await run({ prompt: 'Hi' }).catch((e) => e);
+		expect(error.message).toBe('The answer stream ended before the answer was complete');
+		expect(error.description).toMatch(/^8 characters of text had arrived/);
+		expect(responsesRequests()).toHaveLength(2);
 	});
 
 	it.each(['events', 'chunks'] as const)('reports a non-transient error event in a %s stream without retrying', async (format) => {
@@ -555,10 +590,12 @@ describe('DigitalOcean Responses node', () => {
 });
 
 /** Stream variants the emulator does not produce (still documented or seen elsewhere). */
-describe('collectResponsesStream', () => {
+describe('ResponsesStreamReader', () => {
 	async function* events(...payloads: unknown[]): AsyncGenerator<SseEvent> {
 		for (const payload of payloads) yield { event: 'message', data: JSON.stringify(payload) };
 	}
+	const collectResponsesStream = async (source: AsyncIterable<SseEvent>, sse = { sawDone: false }) =>
+		await readAnswer(source, new ResponsesStreamReader(), sse);
 
 	it('reports response.failed as an error event', async () => {
 		const failed = { type: 'response.failed', response: { id: 'resp_1', status: 'failed', error: { code: 'server_error', message: 'boom' } } };

@@ -216,6 +216,33 @@ describe('DigitalOcean Speech node', () => {
 		expect(speechRequests().map((request) => (request.body as { input: string }).input)).toEqual(['first', 'third', 'fourth']);
 	});
 
+	describe('Max File Size', () => {
+		/** 460 characters: the emulator's longest clip, 30 s — 1.44 MB as WAV, 1.9 MB as base64 in JSON. */
+		const LONG = 'The keeper climbed the stairs again. '.repeat(13).slice(0, 460);
+
+		it.each([
+			['raw audio (no Content-Length: counted while it streams)', 'binary'],
+			['the JSON envelope (its Content-Length says it up front)', 'json'],
+		] as const)('a reply beyond it fails its item with the limit named, sent once: %s', async (_, speechResponse) => {
+			emulator.control.configure({ speechResponse });
+			const { output } = await run(
+				{ text: LONG, options: { responseFormat: 'wav', maxFileSize: 1 } },
+				{ perItem: [{}, { text: 'Short one', options: { responseFormat: 'wav', maxFileSize: 1 } }], continueOnFail: true },
+			);
+			expect(Object.keys(output[0].json)).toEqual(['error']);
+			expect(output[0].json.error).toBe('The file is larger than the limit of 1 MB');
+			expect(output[0].binary).toBeUndefined();
+			expect(audioMagic(bytesOf(output[1]))).toBe('wav');
+			expect(speechRequests().filter((request) => (request.body as { input: string }).input === LONG)).toHaveLength(1);
+		});
+
+		it('the default (100 MB) takes the longest clip', async () => {
+			emulator.control.configure({ speechResponse: 'json' });
+			const { output } = await run({ text: LONG, options: { responseFormat: 'wav' } });
+			expect(output[0].json.fileSize).toBe(1_440_044);
+		});
+	});
+
 	it('maps the API\'s 400 for a chat model to a NodeApiError on its item, without the key', async () => {
 		const error = await run({}, { perItem: [{}, { model: model('llama3.3-70b-instruct') }] }).catch((e) => e);
 		expect(error).toBeInstanceOf(NodeApiError);

@@ -1,4 +1,4 @@
-import { parseSse, parseSseJson, type SseEvent } from '../../nodes/shared/sse';
+import { MAX_SSE_EVENT_CHARS, parseSse, parseSseJson, SseLimitError, type SseEvent } from '../../nodes/shared/sse';
 
 const encoder = new TextEncoder();
 
@@ -288,6 +288,38 @@ describe('parseSse', () => {
 		const { events } = await parseAll(chunks);
 		expect(events).toHaveLength(1);
 		expect(events[0].data).toBe(payload);
+	});
+});
+
+describe('parseSse size cap', () => {
+	async function parseCapped(chunks: string[], max: number): Promise<SseEvent[]> {
+		const events: SseEvent[] = [];
+		for await (const event of parseSse(fromChunks(chunks), undefined, max)) events.push(event);
+		return events;
+	}
+
+	it('passes events up to the cap, line and data alike', async () => {
+		const data = 'x'.repeat(94);
+		expect(await parseCapped([`data: ${data}\n\n`], 100)).toEqual([{ event: 'message', data }]);
+	});
+
+	it('stops a line without a line break once it passes the cap, whatever the chunking', async () => {
+		const pieces = Array.from({ length: 50 }, () => 'yyyyyyyyyy');
+		await expect(parseCapped(['data: ', ...pieces], 100)).rejects.toThrow(new SseLimitError(100));
+		await expect(parseCapped([`data: ${'z'.repeat(200)}\n\n`], 100)).rejects.toBeInstanceOf(SseLimitError);
+	});
+
+	it('stops an event whose data lines together pass the cap', async () => {
+		const lines = Array.from({ length: 20 }, () => `data: ${'w'.repeat(9)}\n`).join('');
+		await expect(parseCapped([lines, '\n'], 100)).rejects.toThrow('A streamed event is larger than the limit of 100 characters');
+	});
+
+	it('has a default far above a streamed 1536×1024 PNG (~8.4 MB as base64)', async () => {
+		expect(MAX_SSE_EVENT_CHARS).toBeGreaterThanOrEqual(4 * 8.4 * 1024 * 1024);
+		const image = 'A'.repeat(9 * 1024 * 1024);
+		const events = await parseCapped([`data: {"type":"image_generation.partial_image","b64_json":"`, image, '"}\n\n'], MAX_SSE_EVENT_CHARS);
+		expect((JSON.parse(events[0].data) as { b64_json: string }).b64_json).toHaveLength(image.length);
+		expect(new SseLimitError(MAX_SSE_EVENT_CHARS).message).toBe('A streamed event is larger than the limit of 64 MB');
 	});
 });
 

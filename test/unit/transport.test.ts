@@ -1,15 +1,12 @@
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import {
-	InferenceClient,
-	IncompleteStreamError,
-	normalizeBaseUrl,
-	StreamErrorEvent,
-} from '../../nodes/shared/transport';
+import { ChatStreamReader } from '../../nodes/DigitalOceanChat/chatResponse';
+import { StreamErrorEvent, type Received, type StreamReader } from '../../nodes/shared/answerStream';
+import { InferenceClient, normalizeBaseUrl } from '../../nodes/shared/transport';
 import { abortableSleep, CancelledError } from '../../nodes/shared/sleep';
-import { parseSseJson } from '../../nodes/shared/sse';
+import { parseSseJson, type SseEvent } from '../../nodes/shared/sse';
 import { PACKAGE_VERSION } from '../../nodes/shared/version';
 import { DEFAULT_KEY } from '../emulator';
 import { TEST_NODE } from './helpers/fakeContext';
@@ -99,11 +96,38 @@ describe('retries', () => {
 		expect(chatRequests()).toHaveLength(1);
 	});
 
-	it('retries a safe request after a reset mid-response', async () => {
+	it('retries a safe request (a GET) after a reset mid-response', async () => {
+		emulator.control.enqueueFaults([{ kind: 'reset-mid-body', path: '/v1/models' }]);
+		const reply = await client().json({ method: 'GET', path: '/v1/models' });
+		expect(reply.status).toBe(200);
+		expect(emulator.control.requests().filter((request) => request.path === '/v1/models')).toHaveLength(2);
+	});
+
+	it.each([
+		['cut mid-body', 'reset-mid-body', /^[\d,]+ bytes of the reply had arrived/],
+		['reset right after its headers', 'reset-after-headers', /^The reply's headers had arrived/],
+	] as const)('does not repeat a billable POST (the default) whose 2xx reply was %s: the work was done', async (_, kind, arrived) => {
+		emulator.control.enqueueFaults([{ kind, path: CHAT }]);
+		const error = await client().json({ path: CHAT, body: chatBody }).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toBe('The connection was reset while the answer was arriving');
+		expect(error.description).toMatch(arrived);
+		expect(error.description).toContain('The request was not repeated, so as not to be billed twice');
+		expect(chatRequests()).toHaveLength(1);
+	});
+
+	it('repeats a billable POST whose reply broke when the user turned on Retry Broken Answers', async () => {
 		emulator.control.enqueueFaults([{ kind: 'reset-mid-body', path: CHAT }]);
-		const reply = await client().json({ path: CHAT, body: chatBody });
+		const reply = await client({ retryBrokenAnswers: true }).json({ path: CHAT, body: chatBody });
 		expect(reply.status).toBe(200);
 		expect(chatRequests()).toHaveLength(2);
+	});
+
+	it('repeats a billable POST whose connection broke before the reply headers', async () => {
+		emulator.control.enqueueFaults([{ kind: 'reset-before-headers', path: CHAT }]);
+		const reply = await client().json({ path: CHAT, body: chatBody });
+		expect(reply.status).toBe(200);
+		expect(chatRequests().map((request) => request.status)).toEqual([0, 200]);
 	});
 
 	it('does not retry a before-send-only request after a reset mid-response', async () => {
@@ -179,6 +203,47 @@ describe('retries', () => {
 	});
 });
 
+describe('429 without retry-after: the rate-limit reset headers', () => {
+	it('waits for the exhausted limit\'s x-ratelimit-reset-requests, not the day\'s token window that has room', async () => {
+		emulator.control.enqueueFaults([
+			{
+				kind: 'status',
+				status: 429,
+				path: CHAT,
+				headers: {
+					'ratelimit-reset': '',
+					'x-ratelimit-remaining-requests': '0',
+					'x-ratelimit-reset-requests': '1.2s',
+					'x-ratelimit-remaining-tokens-per-day': '7999000',
+					'x-ratelimit-reset-tokens-per-day': '13h2m3s',
+				},
+			},
+		]);
+		const reply = await client().json({ path: CHAT, body: chatBody });
+		expect(reply.status).toBe(200);
+		const [refused, answered] = chatRequests();
+		expect(answered.time - refused.time).toBeGreaterThanOrEqual(1200);
+		expect(answered.time - refused.time).toBeLessThan(2500);
+	});
+
+	it('in the emulator\'s observed mode (no retry-after on its 429s) waits until the quota has room, then succeeds', async () => {
+		emulator.control.configure({ rateLimitHeaders: 'observed', quota: { limit: 2, windowMs: 1500, retryAfterSec: 60 } });
+		const logs: Array<Record<string, unknown> | undefined> = [];
+		const c = client({ log: (_m, meta) => logs.push(meta) });
+		await c.json({ path: CHAT, body: chatBody });
+		await c.json({ path: CHAT, body: chatBody });
+		const third = await c.json({ path: CHAT, body: chatBody });
+		expect(third.status).toBe(200);
+		const [first, , refused, answered] = chatRequests();
+		expect(refused.status).toBe(429);
+		expect(answered.status).toBe(200);
+		// It waited for the first request to leave the window, not 60 s (the unused retryAfterSec) nor a backoff guess.
+		expect(answered.time).toBeGreaterThanOrEqual(first.time + 1500);
+		expect(answered.time - refused.time).toBeLessThan(2500);
+		expect(logs.find((meta) => meta?.status === 429)?.waitMs).toBeGreaterThan(300);
+	});
+});
+
 describe('timeouts and cancellation', () => {
 	it('fires the timeout when headers are slow', async () => {
 		emulator.control.enqueueFaults([{ kind: 'slow-headers', ms: 3000, path: CHAT }]);
@@ -224,98 +289,160 @@ describe('timeouts and cancellation', () => {
 
 describe('streams', () => {
 	const streamBody = { ...chatBody, stream: true, stream_options: { include_usage: true } };
+	const stream = (c = client(), call: Partial<Parameters<InferenceClient['stream']>[0]> = {}) =>
+		c.stream({ path: CHAT, body: streamBody, ...call }, () => new ChatStreamReader());
 
-	async function readAll(events: AsyncIterable<{ data: string }>) {
-		const chunks: Array<{ choices: Array<{ finish_reason?: string }> }> = [];
-		for await (const event of events) chunks.push(parseSseJson(event as never));
-		if (!chunks.some((chunk) => chunk.choices.some((choice) => choice.finish_reason))) {
-			throw new IncompleteStreamError();
+	/** A reader that counts nothing as content: every event is preamble to it. */
+	class EventCounter implements StreamReader<number> {
+		events = 0;
+		read(event: SseEvent): void {
+			const chunk = parseSseJson<{ error?: unknown }>(event);
+			if (chunk.error) throw new StreamErrorEvent(chunk.error);
+			this.events++;
 		}
-		return chunks;
+		received(): Received {
+			return { text: 0, reasoning: 0, toolCalls: 0 };
+		}
+		complete(sawDone: boolean): boolean {
+			return sawDone;
+		}
+		result(): number {
+			return this.events;
+		}
 	}
 
-	it('yields the events of an SSE reply', async () => {
-		const chunks = await client().stream({ path: CHAT, body: streamBody }, readAll);
-		expect(chunks.length).toBeGreaterThan(2);
-		expect(chunks[chunks.length - 1].choices).toEqual([]);
+	it('folds the events of an SSE reply with the reader', async () => {
+		const reply = await stream();
+		expect(reply.data.choices[0].message.content).toBe('Echo: Hello there');
+		expect(reply.requestId).toBe(chatRequests()[0].id);
 		expect(chatRequests()[0].headers.accept).toBe('text/event-stream');
 	});
 
-	it('starts a safe stream over when it was truncated', async () => {
-		emulator.control.enqueueFaults([{ kind: 'truncate-stream', path: CHAT }]);
-		const chunks = await client().stream({ path: CHAT, body: streamBody }, readAll);
-		expect(chunks.length).toBeGreaterThan(2);
-		expect(chatRequests()).toHaveLength(2);
+	it.each([
+		['ended early', 'truncate-stream', 'The answer stream ended before the answer was complete'],
+		['broke off', 'reset-mid-body', 'The connection was reset while the answer was arriving'],
+	] as const)('does not repeat a billable stream that %s after text arrived; the error says how much', async (_, kind, message) => {
+		emulator.control.enqueueFaults([{ kind, path: CHAT }]);
+		const error = await stream().catch((e) => e);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toBe(message);
+		expect(error.description).toMatch(/^\d+ characters of text had arrived when this happened\. The request was not repeated, so as not to be billed twice/);
+		expect(chatRequests()).toHaveLength(1);
 	});
 
-	it('starts a safe stream over when the connection broke mid-stream', async () => {
-		emulator.control.enqueueFaults([{ kind: 'reset-mid-body', path: CHAT }]);
-		await client().stream({ path: CHAT, body: streamBody }, readAll);
-		expect(chatRequests()).toHaveLength(2);
-	});
-
-	it('maps an error event inside a stream like the same HTTP error, retrying transient ones', async () => {
+	it('starts a stream over when it broke before its first event, or before any content', async () => {
 		emulator.control.enqueueFaults([
-			{ kind: 'stream-error', path: CHAT, error: { message: 'Model overloaded', type: 'overloaded_error' } },
+			{ kind: 'reset-after-headers', path: CHAT },
+			{ kind: 'truncate-stream', frames: 1, path: CHAT },
 		]);
-		const chunks = await client().stream({ path: CHAT, body: streamBody }, async (events) => {
-			const seen: unknown[] = [];
-			for await (const event of events) {
-				const chunk = parseSseJson<{ error?: unknown }>(event);
-				if (chunk.error) throw new StreamErrorEvent(chunk.error);
-				seen.push(chunk);
-			}
-			return seen;
-		});
-		expect(chunks.length).toBeGreaterThan(2);
+		const reply = await stream();
+		expect(reply.data.choices[0].message.content).toBe('Echo: Hello there');
+		expect(chatRequests()).toHaveLength(3);
+	});
+
+	it('starts a stream over after content when the user turned on Retry Broken Answers, or the call is safe', async () => {
+		emulator.control.enqueueFaults([{ kind: 'reset-mid-body', path: CHAT }]);
+		await stream(client({ retryBrokenAnswers: true }));
+		expect(chatRequests()).toHaveLength(2);
+		emulator.control.enqueueFaults([{ kind: 'truncate-stream', path: CHAT }]);
+		await stream(client(), { retry: 'safe' });
+		expect(chatRequests()).toHaveLength(4);
+	});
+
+	it('accepts a stream that broke after every choice finished (only usage and [DONE] missing)', async () => {
+		emulator.control.enqueueFaults([{ kind: 'reset-mid-body', frames: -2, path: CHAT }]);
+		const reply = await stream();
+		expect(reply.data.choices[0]).toMatchObject({ finish_reason: 'stop', message: { content: 'Echo: Hello there' } });
+		expect(reply.data.usage).toBeUndefined();
+		expect(chatRequests()).toHaveLength(1);
+	});
+
+	it('maps an error event like the same HTTP error: retried before content, reported after it, never retried when permanent', async () => {
+		const overloaded = { message: 'Model overloaded', type: 'overloaded_error' };
+		emulator.control.enqueueFaults([{ kind: 'stream-error', frames: 1, path: CHAT, error: overloaded }]);
+		const reply = await stream();
+		expect(reply.data.choices[0].message.content).toBe('Echo: Hello there');
 		expect(chatRequests()).toHaveLength(2);
 
 		emulator.control.reset();
-		emulator.control.enqueueFaults([
-			{ kind: 'stream-error', path: CHAT, error: { message: 'Context too long', type: 'invalid_request_error' } },
-		]);
-		const error = await client()
-			.stream({ path: CHAT, body: streamBody }, async (events) => {
-				for await (const event of events) {
-					const chunk = parseSseJson<{ error?: unknown }>(event);
-					if (chunk.error) throw new StreamErrorEvent(chunk.error);
-				}
-			})
-			.catch((e) => e);
+		emulator.control.enqueueFaults([{ kind: 'stream-error', path: CHAT, error: overloaded }]);
+		const afterContent = await stream().catch((e) => e);
+		expect(afterContent.httpCode).toBe('503');
+		expect(afterContent.description).toMatch(/^\d+ characters of text had arrived when this happened\. The request was not repeated/);
+		expect(afterContent.description).toContain('The service said: "Model overloaded"');
+		expect(chatRequests()).toHaveLength(1);
+
+		emulator.control.reset();
+		emulator.control.enqueueFaults([{ kind: 'stream-error', frames: 0, path: CHAT, error: { message: 'Context too long', type: 'invalid_request_error' } }]);
+		const error = await stream().catch((e) => e);
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.httpCode).toBe('400');
 		expect(error.message).toMatch(/Context too long/);
 		expect(chatRequests()).toHaveLength(1);
 	});
 
-	it('scrubs secrets from a consumer error that quotes the stream (e.g. a malformed event)', async () => {
+	it('counts content by what the reader says, not by events: a reader that saw only preamble gets a repeat', async () => {
+		emulator.control.enqueueFaults([{ kind: 'reset-mid-body', path: CHAT }]);
+		const reply = await client().stream({ path: CHAT, body: streamBody }, () => new EventCounter());
+		expect(reply.data).toBeGreaterThan(2);
+		expect(chatRequests()).toHaveLength(2);
+	});
+
+	it('scrubs secrets from a reader error that quotes the stream (e.g. a malformed event)', async () => {
 		const secret = 'mcp-token-that-must-not-leak';
 		const error = await client()
-			.stream({ path: CHAT, body: streamBody, secrets: [secret] }, async () => {
-				throw new Error(`Unexpected event: {"authorization":"Bearer ${secret}"}`);
-			})
+			.stream({ path: CHAT, body: streamBody, secrets: [secret] }, () => ({
+				read: () => {
+					throw new Error(`Unexpected event: {"authorization":"Bearer ${secret}"}`);
+				},
+				received: () => ({ text: 0, reasoning: 0, toolCalls: 0 }),
+				complete: () => false,
+				result: () => undefined,
+			}))
 			.catch((e) => e);
 		expect(error.message).toContain('Unexpected event');
 		expect(error.message).not.toContain(secret);
 		expect(error.message).not.toContain(DEFAULT_KEY);
 	});
 
-	it('reports a stream that keeps breaking once retries run out', async () => {
+	it('reports a stream that keeps breaking before any content once retries run out', async () => {
 		emulator.control.enqueueFaults([
-			{ kind: 'truncate-stream', path: CHAT },
-			{ kind: 'truncate-stream', path: CHAT },
+			{ kind: 'reset-after-headers', path: CHAT },
+			{ kind: 'reset-after-headers', path: CHAT },
 		]);
-		const error = await client({ maxRetries: 1 }).stream({ path: CHAT, body: streamBody }, readAll).catch((e) => e);
+		const error = await stream(client({ maxRetries: 1 })).catch((e) => e);
 		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toBe('The connection was reset');
+		expect(error.description).toContain('raise the Max Retries request option');
 		expect(chatRequests()).toHaveLength(2);
 	});
 
 	it('times out when a stream goes silent', async () => {
 		emulator.control.configure({ streamChunkDelayMs: 1500 });
-		const error = await client({ timeoutMs: 300, maxRetries: 0 })
-			.stream({ path: CHAT, body: streamBody }, readAll)
-			.catch((e) => e);
+		const error = await stream(client({ timeoutMs: 300, maxRetries: 0 })).catch((e) => e);
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.message).toMatch(/timed out/i);
+	});
+});
+
+describe('size caps', () => {
+	it('stops a JSON reply beyond its cap, says which limit, and does not send the request again', async () => {
+		const body = { model: 'openai-gpt-image-1', prompt: 'a lighthouse', n: 2, size: '1024x1024' };
+		const error = await client({ limits: { jsonBytes: 1000 } })
+			.json({ path: '/v1/images/generations', body })
+			.catch((e) => e);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toBe('The reply is larger than the limit of 1,000 bytes for JSON replies');
+		expect(error.description).toMatch(/fewer or smaller images/);
+		expect(emulator.control.requests().filter((request) => request.path === '/v1/images/generations')).toHaveLength(1);
+	});
+
+	it('stops a stream whose single event is beyond the cap, without a retry', async () => {
+		const error = await client({ limits: { sseEventChars: 200 } })
+			.stream({ path: CHAT, body: { ...chatBody, messages: [{ role: 'user', content: 'x'.repeat(400) }], stream: true } }, () => new ChatStreamReader())
+			.catch((e) => e);
+		expect(error.message).toBe('A streamed event is larger than the limit of 200 characters');
+		expect(error.description).toMatch(/protect n8n's memory/);
+		expect(chatRequests()).toHaveLength(1);
 	});
 });

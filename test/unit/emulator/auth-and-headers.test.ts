@@ -1,5 +1,6 @@
 import { startEmulator, DEFAULT_KEY, type Emulator } from '../../emulator';
 import { AUTH, UUID, chat, postJson, userSays, readJson } from './helpers';
+import { goDuration } from '../../emulator/ratelimit';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -134,6 +135,34 @@ describe('rate limits', () => {
     expect(res.headers.get('x-request-id')).toMatch(UUID);
     const body = await readJson(res);
     expect(body).toMatchObject({ id: 'too_many_requests', message: 'API rate limit exceeded.' });
+  });
+
+  it('observed mode: the x-ratelimit-* family on every reply, and a 429 without retry-after whose reset headers say when', async () => {
+    emu.control.configure({ rateLimitHeaders: 'observed', quota: { limit: 1, windowMs: 90_000, retryAfterSec: 7 } });
+    const ok = await fetch(`${emu.url}/v1/models`, { headers: AUTH });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('x-ratelimit-limit-tokens-per-minute')).toBe('750000');
+    expect(ok.headers.get('x-ratelimit-remaining-tokens-per-day')).toBe('8000000');
+    expect(ok.headers.get('x-ratelimit-reset-tokens-per-minute')).toMatch(/^(\d+(\.\d+)?s|\d+ms)$/);
+    expect(ok.headers.get('x-ratelimit-reset-tokens-per-day')).toMatch(/^(\d+h)?(\d+m)?\d+(\.\d+)?s$|^\d+ms$/);
+    const refused = await fetch(`${emu.url}/v1/models`, { headers: AUTH });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBeNull();
+    expect(refused.headers.get('x-ratelimit-remaining-requests')).toBe('0');
+    expect(refused.headers.get('ratelimit-remaining')).toBe('0');
+    // The first request leaves the 90 s window in just under 90 s: Go's "1m29.9…s".
+    expect(refused.headers.get('x-ratelimit-reset-requests')).toMatch(/^1m(29|30)(\.\d+)?s$/);
+    expect(Number(refused.headers.get('ratelimit-reset'))).toBeGreaterThan(Date.now() / 1000 + 85);
+  });
+
+  it('prints reset durations the way Go (and OpenAI) does', () => {
+    expect([0, 20, 999, 1000, 37_500, 360_000, 47_523_250].map(goDuration)).toEqual(['0ms', '20ms', '999ms', '1s', '37.5s', '6m0s', '13h12m3.25s']);
+  });
+
+  it('documented mode (the default) sends neither the token family nor the reset durations', async () => {
+    const res = await fetch(`${emu.url}/v1/models`, { headers: AUTH });
+    expect(res.headers.get('x-ratelimit-reset-requests')).toBeNull();
+    expect(res.headers.get('x-ratelimit-limit-tokens-per-minute')).toBeNull();
   });
 
   it('lets requests through again after the window slides', async () => {

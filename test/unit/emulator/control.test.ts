@@ -69,6 +69,7 @@ describe('configure()', () => {
     expect(() => emu.control.configure({ errorStyle: 'xml' as never })).toThrow(/errorStyle/);
     expect(() => emu.control.configure({ faultRatio: { status5xx: 2 } })).toThrow(/between 0 and 1/);
     expect(() => emu.control.configure({ quota: { limit: 1 } })).toThrow(/quota.windowMs is required/);
+    expect(() => emu.control.configure({ rateLimitHeaders: 'openai' as never })).toThrow(/rateLimitHeaders/);
   });
 
   it('can switch the quota off again with null', async () => {

@@ -1,5 +1,5 @@
 import { startEmulator, type Emulator } from '../../emulator';
-import { AUTH, UUID, chat, postJson, sseData, userSays, waitFor } from './helpers';
+import { AUTH, UUID, chat, postJson, readUntilReset, sseData, userSays, waitFor } from './helpers';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -137,6 +137,54 @@ describe('connection faults', () => {
     expect(payloads).not.toContain('[DONE]');
     expect(JSON.parse(payloads[0]).choices[0].delta.role).toBe('assistant');
     expect(JSON.parse(payloads[payloads.length - 1])).toEqual({ error: { message: 'overloaded', type: 'overloaded_error' } });
+  });
+
+  it('reset-after-headers sends 200 and its headers, then resets before any byte of body: JSON and SSE', async () => {
+    for (const stream of [false, true]) {
+      emu.control.enqueueFaults([{ kind: 'reset-after-headers' }]);
+      const res = await postJson(`${emu.url}${CHAT}`, { ...body, stream });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(stream ? /text\/event-stream/ : /application\/json/);
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      let received = 0;
+      await expect(
+        (async () => {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return;
+            received += value.length;
+          }
+        })(),
+      ).rejects.toThrow();
+      expect(received).toBe(0);
+      await waitFor(() => lastStatus() !== undefined);
+      expect(lastStatus()).toBe(0);
+    }
+  });
+
+  it('frames places a body fault exactly: after n frames, or all but -n', async () => {
+    const streamBody = { ...body, stream: true, stream_options: { include_usage: true } };
+    // Each reply has its own id and time; the rest of every frame is the same.
+    const frames = (raw: string) => sseData(raw).map((data) => (data === '[DONE]' ? data : { ...JSON.parse(data), id: 'x', created: 0 }));
+    const all = frames(await (await postJson(`${emu.url}${CHAT}`, streamBody)).text());
+    expect(all.at(-1)).toBe('[DONE]');
+    emu.control.enqueueFaults([{ kind: 'truncate-stream', frames: 1 }]);
+    expect(frames(await (await postJson(`${emu.url}${CHAT}`, streamBody)).text())).toEqual([all[0]]);
+    emu.control.enqueueFaults([{ kind: 'truncate-stream', frames: -1 }]);
+    expect(frames(await (await postJson(`${emu.url}${CHAT}`, streamBody)).text())).toEqual(all.slice(0, -1));
+    emu.control.enqueueFaults([{ kind: 'stream-error', frames: 0, error: { message: 'overloaded', type: 'overloaded_error' } }]);
+    expect(sseData(await (await postJson(`${emu.url}${CHAT}`, streamBody)).text())).toEqual([
+      JSON.stringify({ error: { message: 'overloaded', type: 'overloaded_error' } }),
+    ]);
+    emu.control.enqueueFaults([{ kind: 'reset-mid-body', frames: 2 }]);
+    const cut = await readUntilReset(await postJson(`${emu.url}${CHAT}`, streamBody));
+    expect(frames(cut)).toEqual(all.slice(0, 2));
+  });
+
+  it('rejects frames on other kinds, non-integer frames, and frames with afterFinish', () => {
+    expect(() => emu.control.enqueueFaults([{ kind: 'slow-headers', ms: 1, frames: 1 } as never])).toThrow(/frames/);
+    expect(() => emu.control.enqueueFaults([{ kind: 'reset-mid-body', frames: 1.5 }])).toThrow(/frames/);
+    expect(() => emu.control.enqueueFaults([{ kind: 'truncate-stream', frames: 1, afterFinish: true }])).toThrow(/not both/);
   });
 
   it('truncate-stream on a JSON reply behaves like reset-mid-body', async () => {

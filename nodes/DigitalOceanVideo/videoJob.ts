@@ -46,10 +46,16 @@ export function videoState(job: VideoJob): JobState {
 
 const isVideo = (ref: MediaRef) => /^video\//i.test(ref.declaredType ?? mimeFromUrl(ref.url) ?? '');
 
-/** The video file in a finished job: the first media URL that is a video by its declared type or extension, else the first one. */
+/**
+ * The video file in a finished job: in `output` first (other fields may echo an input image's URL),
+ * else anywhere in the job; a video by its declared type or extension first, else the first file.
+ */
 export function findVideo(job: VideoJob): MediaRef | undefined {
-	const media = findMedia(job);
-	return media.find(isVideo) ?? media[0];
+	for (const media of [findMedia(job.output), findMedia({ ...job, output: undefined })]) {
+		const found = media.find(isVideo) ?? media[0];
+		if (found) return found;
+	}
+	return undefined;
 }
 
 function isoFromUnix(seconds: unknown): string | null {

@@ -14,8 +14,6 @@ import { normalizeHostname, readSsrfSettings, SSRF_ENV, type SsrfSettings } from
 
 /** Raised when a download is refused; `description` says how to allow it. Never holds a URL's query. */
 export class DownloadRefusedError extends Error {
-	readonly code = 'ERR_DOWNLOAD_REFUSED';
-
 	constructor(
 		message: string,
 		readonly description: string,

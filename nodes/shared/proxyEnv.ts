@@ -15,13 +15,6 @@ function getEnv(env: Env, name: string): string {
 	return env[name.toLowerCase()] || env[name.toUpperCase()] || '';
 }
 
-/** True when any proxy variable is set (n8n's hasProxyEnvironmentVariables, plus npm's forms). */
-export function proxyConfigured(env: Env = process.env): boolean {
-	return ['http_proxy', 'https_proxy', 'all_proxy', 'npm_config_http_proxy', 'npm_config_https_proxy', 'npm_config_proxy'].some(
-		(name) => getEnv(env, name) !== '',
-	);
-}
-
 function bypassesProxy(env: Env, hostname: string, port: number): boolean {
 	const noProxy = (getEnv(env, 'npm_config_no_proxy') || getEnv(env, 'no_proxy')).toLowerCase();
 	if (!noProxy) return false;

@@ -22,7 +22,6 @@ import { parseSse, type SseEvent } from './sse';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
 export type { RetryMode } from './retry';
-export { getDispatcher } from './dispatchers';
 
 export const DEFAULT_BASE_URL = 'https://inference.do-ai.run';
 export const DEFAULT_TIMEOUT_MS = 600_000;

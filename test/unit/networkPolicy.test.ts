@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 import { downloadDispatcher } from '../../nodes/shared/dispatchers';
 import { DownloadPolicy, DownloadRefusedError } from '../../nodes/shared/networkPolicy';
-import { proxyConfigured, proxyForOrigin } from '../../nodes/shared/proxyEnv';
+import { proxyForOrigin } from '../../nodes/shared/proxyEnv';
 import { DEFAULT_BLOCKED_RANGES, readSsrfSettings } from '../../nodes/shared/ssrfSettings';
 
 const policy = (env: Record<string, string> = {}, base = 'https://inference.do-ai.run') => new DownloadPolicy(new URL(base), readSsrfSettings(env));
@@ -176,8 +176,6 @@ describe("proxies from the environment, read as n8n reads them (proxy-from-env)"
 		expect(proxyForOrigin('https://x.example', { HTTP_PROXY: 'http://h:1' })).toBeUndefined();
 		expect(proxyForOrigin('http://x.example', { HTTP_PROXY: 'http://upper:1', http_proxy: 'http://lower:1' })).toBe('http://lower:1');
 		expect(proxyForOrigin('https://x.example', {})).toBeUndefined();
-		expect(proxyConfigured({ ALL_PROXY: 'http://a:1' })).toBe(true);
-		expect(proxyConfigured({ NO_PROXY: '*' })).toBe(false);
 	});
 
 	it('NO_PROXY: *, exact host, .domain / *.domain suffixes, host:port', () => {

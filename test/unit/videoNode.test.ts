@@ -335,6 +335,8 @@ describe('video job helpers', () => {
 		expect(urlOf({ thumbnail: { url: 'https://cdn.example/poster.jpg' }, video: { url } })).toBe(url);
 		expect(urlOf({ files: [{ url: 'https://cdn.example/clip', content_type: 'video/mp4' }] })).toBe('https://cdn.example/clip');
 		expect(urlOf(null, { url })).toBe(url);
+		// An input image echoed next to the output is not taken for the video.
+		expect(urlOf({ url: 'https://cdn.example/clip' }, { image_url: 'https://cdn.example/input.jpg' })).toBe('https://cdn.example/clip');
 		expect(urlOf(null)).toBeUndefined();
 		expect(urlOf('not a url')).toBeUndefined();
 		expect(urlOf({ url: 'ftp://x/v.mp4' })).toBeUndefined();

@@ -22,7 +22,7 @@ const LARGE_MP4 = /^large-(\d{1,12})\.mp4$/;
 /** Keeps a typo from streaming for hours; not a real CDN limit. */
 const MAX_LARGE_BYTES = 8 * 1024 ** 3;
 export const FILES_PREFIX = '/files/';
-export const HOPS_PREFIX = '/hops/';
+const HOPS_PREFIX = '/hops/';
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 export function listenCdn(state: EmulatorState): Promise<RunningServer> {

@@ -1,8 +1,11 @@
 /**
  * fal requests on DigitalOcean (§9 of the contract): POST /v1/async-invoke (200 or 202, any 2xx is
- * accepted), polled at GET /v1/async-invoke/{id}/status; the full record with the model's output is
- * read from GET /v1/async-invoke/{id} when the status endpoint does not carry it. Every media file in
- * the output is downloaded into binary data (the media host never gets the key), or only listed.
+ * accepted), progress polled at GET /v1/async-invoke/{id}/status, and once that says the request
+ * ended, the record with the model's output read from GET /v1/async-invoke/{id} — the route every
+ * official SDK uses; the status route promises only `status`. When the status route answers 404 (or
+ * is missing) for a request, that request is polled at GET /v1/async-invoke/{id} instead; it is "not
+ * found" only when both routes say so. Every media file in the output is downloaded into binary data
+ * (the media host never gets the key), or only listed.
  */
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
@@ -10,11 +13,11 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { mediaFileName, numberedField } from '../shared/binary';
 import type { JobState } from '../shared/jobs';
 import { jobErrorText, maxBytesOf, requireJobId, type JobDriver } from '../shared/jobOperations';
-import { saveMedia } from '../shared/mediaDownload';
+import { saveFoundMedia } from '../shared/mediaDownload';
+import { displayUrl, findMedia, type MediaRef } from '../shared/mediaFinder';
 import { InputError } from '../shared/validation';
 import type { InferenceClient } from '../shared/transport';
 import { buildFalRequest } from './falRequest';
-import { decodeDataUrl, displayUrl, findMedia, type MediaRef } from './falMedia';
 import { DEFAULT_MAX_FILE_MB, type FalOutputOptions } from './falProperties';
 
 export interface FalJob {
@@ -46,53 +49,93 @@ function defaultBase(mimeType: string): string {
 	return ['image', 'audio', 'video'].includes(kind) ? kind : 'file';
 }
 
+/** A route that is not there answers 404 (or 405/501 on some gateways). */
+const MISSING_ROUTE = new Set(['404', '405', '501']);
+
+function statusOf(error: unknown): string | undefined {
+	return error instanceof NodeApiError ? String(error.httpCode) : undefined;
+}
+
+/** What a result without media held, for the error: its top-level keys, or its kind. */
+function describeOutput(output: unknown): string {
+	if (output === null || output === undefined) return 'The result has no output.';
+	if (Array.isArray(output)) return `The output is a list of ${output.length} entries without a URL.`;
+	if (typeof output !== 'object') return `The output is a ${typeof output} without a URL.`;
+	const keys = Object.keys(output);
+	if (keys.length === 0) return 'The output is an empty object.';
+	return `The output holds only the keys ${keys.slice(0, 12).join(', ')}${keys.length > 12 ? ', …' : ''}.`;
+}
+
 export function createFalDriver(ctx: IExecuteFunctions, client: InferenceClient, retries: number): JobDriver<FalJob> {
 	const jobPath = (jobId: string) => `${INVOKE_PATH}/${encodeURIComponent(jobId)}`;
+	/** Requests whose status route answered 404: polled at the record route for the rest of their wait. */
+	const withoutStatusRoute = new Set<string>();
 
 	const get = async (path: string, jobId: string, itemIndex: number): Promise<FalJob> => {
+		const reply = await client.json<FalJob>({ method: 'GET', path, itemIndex });
+		return { ...reply.data, request_id: reply.data.request_id ?? jobId };
+	};
+
+	const notFound = (jobId: string, itemIndex: number) =>
+		new NodeOperationError(ctx.getNode(), `The fal request ${jobId} was not found`, {
+			itemIndex,
+			description: 'Check the Job ID: it must come from a Submit with the same Model Access Key.',
+		});
+
+	/** The full record (with output or error) from GET /v1/async-invoke/{id}. */
+	const record = async (jobId: string, itemIndex: number, statusSaid?: FalJob): Promise<FalJob> => {
 		try {
-			const reply = await client.json<FalJob>({ method: 'GET', path, itemIndex });
-			return { ...reply.data, request_id: reply.data.request_id ?? jobId };
+			return await get(jobPath(jobId), jobId, itemIndex);
 		} catch (error) {
-			if (error instanceof NodeApiError && String(error.httpCode) === '404') {
-				throw new NodeOperationError(ctx.getNode(), `The fal request ${jobId} was not found`, {
-					itemIndex,
-					description: 'Check the Job ID: it must come from a Submit with the same Model Access Key.',
-				});
-			}
-			throw error;
+			if (statusOf(error) !== '404') throw error;
+			if (!statusSaid) throw notFound(jobId, itemIndex);
+			throw new NodeOperationError(ctx.getNode(), `The fal request ${jobId} is ${String(statusSaid.status)}, but its result was not found`, {
+				itemIndex,
+				description: 'The status route knows the request, the result route does not (yet). Run Get Result with this Job ID in a moment.',
+			});
 		}
 	};
 
-	const saveOne = async (ref: MediaRef, k: number, count: number, itemIndex: number, options: FalOutputOptions) => {
-		const fileNameFor = (mimeType: string) =>
-			mediaFileName(options.fileName?.trim() || defaultBase(mimeType), mimeType, count > 1 ? k : undefined);
-		const inline = decodeDataUrl(ref.url);
-		if (inline) {
-			const fileName = fileNameFor(inline.mimeType);
-			const binary = await ctx.helpers.prepareBinaryData(inline.bytes, fileName, inline.mimeType);
-			return { binary, fileName, mimeType: inline.mimeType, fileSize: inline.bytes.length };
+	/** Progress from the status route; once it says the request ended, the full record. */
+	const poll = async (jobId: string, itemIndex: number): Promise<FalJob> => {
+		if (withoutStatusRoute.has(jobId)) return await record(jobId, itemIndex);
+		let progress: FalJob;
+		try {
+			progress = await get(`${jobPath(jobId)}/status`, jobId, itemIndex);
+		} catch (error) {
+			if (!MISSING_ROUTE.has(statusOf(error) ?? '')) throw error;
+			// Never "not found" while the record route knows the request: it may be paid for.
+			const full = await record(jobId, itemIndex);
+			withoutStatusRoute.add(jobId);
+			return full;
 		}
-		const maxBytes = maxBytesOf(options, DEFAULT_MAX_FILE_MB);
-		const source = {
-			open: async () => await client.download(ref.url, { maxBytes, itemIndex }),
-			label: `${ref.path} of the fal result`,
-			url: ref.url,
-			declaredMime: ref.declaredType,
-		};
-		return await saveMedia(ctx, source, { itemIndex, retries, fileNameFor });
+		return falState(progress) === 'pending' ? progress : await record(jobId, itemIndex, progress);
 	};
+
+	const saveOne = async (ref: MediaRef, k: number, count: number, itemIndex: number, options: FalOutputOptions) =>
+		await saveFoundMedia(ctx, client, ref, {
+			itemIndex,
+			retries,
+			maxBytes: maxBytesOf(options, DEFAULT_MAX_FILE_MB),
+			label: `${ref.path || 'the output'} of the fal result`,
+			fileNameFor: (mimeType) => mediaFileName(options.fileName?.trim() || defaultBase(mimeType), mimeType, count > 1 ? k : undefined),
+		});
 
 	const deliver = async (finished: FalJob, itemIndex: number, facts: IDataObject): Promise<INodeExecutionData[]> => {
-		const jobId = String(finished.request_id);
-		// The status route may answer only the status; the full record has the output.
-		const job = finished.output === undefined || finished.output === null ? await get(jobPath(jobId), jobId, itemIndex) : finished;
+		// Polls end on the full record; a submission answered as already finished may lack the output.
+		const job = finished.output === undefined || finished.output === null ? await record(String(finished.request_id), itemIndex, finished) : finished;
 		const options = ctx.getNodeParameter('options', itemIndex, {}) as FalOutputOptions;
 		const media = findMedia(job.output);
 		const json: IDataObject = { ...facts, output: (job.output ?? null) as IDataObject };
-		if (options.downloadMedia === false || media.length === 0) {
+		if (options.downloadMedia === false) {
 			json.files = media.map((ref) => ({ path: ref.path, url: displayUrl(ref.url), mimeType: ref.declaredType ?? null }));
 			return [{ json }];
+		}
+		if (media.length === 0) {
+			throw new NodeOperationError(ctx.getNode(), `The fal request ${String(job.request_id)} finished, but its result holds no media URL`, {
+				itemIndex,
+				description: `${describeOutput(job.output)} A media file is found under a key that names a link or a kind of media (url, href, images, audio_file …). Turn off Options → Download Media to output the result as JSON without files.`,
+			});
 		}
 		const field = (options.binaryPropertyName ?? 'data').trim();
 		if (field === '') throw new InputError('"Put Output in Field" is empty', 'Enter the name of the binary field, e.g. data.');
@@ -117,7 +160,7 @@ export function createFalDriver(ctx: IExecuteFunctions, client: InferenceClient,
 			const id = requireJobId(ctx, reply.data.request_id, 'fal request', reply, itemIndex);
 			return { ...reply.data, request_id: id, model_id: reply.data.model_id ?? body.model_id, status: reply.data.status ?? 'QUEUED' };
 		},
-		poll: async (jobId, itemIndex) => await get(`${jobPath(jobId)}/status`, jobId, itemIndex),
+		poll,
 		idOf: (job) => String(job.request_id),
 		statusOf: (job) => String(job.status ?? 'UNKNOWN'),
 		stateOf: falState,

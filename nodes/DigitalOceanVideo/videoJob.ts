@@ -1,9 +1,10 @@
 /**
  * Video generation jobs (§8 of the contract): submit, poll, and fetch the MP4. Where the file comes
- * from is undocumented, so both routes work: a URL in `output` (a string, `.url`, `.video_url`, or
- * `[0].url`) is downloaded without the key unless it is on the API's own origin; otherwise
- * `GET /v1/video/generations/{id}/content` is read with the key. Results are purged 2 hours after
- * completion, so a vanished job or file gets an error that says so.
+ * from is undocumented, so both ways work: a media URL anywhere in the finished job (`output` as a
+ * string, `.url`, `.video.url`, a list …, found by the shared media finder) is downloaded without the
+ * key unless it is on the API's own origin; otherwise `GET /v1/video/generations/{id}/content` is read
+ * with the key. Either may redirect (e.g. to a presigned link on a CDN), which is followed without the
+ * key. Results are purged 2 hours after completion, so a vanished job or file gets an error that says so.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
@@ -11,7 +12,9 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { mediaFileName, readOutputTarget } from '../shared/binary';
 import type { JobState } from '../shared/jobs';
 import { jobErrorText, maxBytesOf, requireJobId, type JobDriver } from '../shared/jobOperations';
-import { saveMedia, type MediaSource } from '../shared/mediaDownload';
+import { saveFoundMedia } from '../shared/mediaDownload';
+import { findMedia, type MediaRef } from '../shared/mediaFinder';
+import { mimeFromUrl } from '../shared/mediaType';
 import type { InferenceClient } from '../shared/transport';
 import { DEFAULT_FILE_NAME, DEFAULT_MAX_FILE_MB, type VideoOptions } from './videoOptions';
 import { buildVideoRequest } from './videoRequest';
@@ -41,18 +44,16 @@ export function videoState(job: VideoJob): JobState {
 	return 'pending';
 }
 
-function isHttpUrl(value: unknown): value is string {
-	return typeof value === 'string' && /^https?:\/\//i.test(value);
-}
+const isVideo = (ref: MediaRef) => /^video\//i.test(ref.declaredType ?? mimeFromUrl(ref.url) ?? '');
 
-/** The MP4's URL in a finished job's `output`: a string, `.url`, `.video_url`, or `[0].url`. */
-export function videoUrlOf(output: unknown): string | undefined {
-	if (isHttpUrl(output)) return output;
-	if (Array.isArray(output)) return isHttpUrl(output[0]) ? output[0] : videoUrlOf((output[0] as IDataObject | undefined)?.url);
-	if (typeof output === 'object' && output !== null) {
-		const { url, video_url: videoUrl } = output as { url?: unknown; video_url?: unknown };
-		if (isHttpUrl(url)) return url;
-		if (isHttpUrl(videoUrl)) return videoUrl;
+/**
+ * The video file in a finished job: in `output` first (other fields may echo an input image's URL),
+ * else anywhere in the job; a video by its declared type or extension first, else the first file.
+ */
+export function findVideo(job: VideoJob): MediaRef | undefined {
+	for (const media of [findMedia(job.output), findMedia({ ...job, output: undefined })]) {
+		const found = media.find(isVideo) ?? media[0];
+		if (found) return found;
 	}
 	return undefined;
 }
@@ -61,11 +62,16 @@ function isoFromUnix(seconds: unknown): string | null {
 	return typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : null;
 }
 
-/** 404/410 mean purged; a presigned media URL past its time answers 403 (S3's AccessDenied). */
-function isGone(error: unknown, signedUrl = false): boolean {
+/**
+ * 404/410 mean purged; so does a 403 from a media host (a presigned link past its time answers S3's
+ * AccessDenied), but not one from the API itself (that is the key's scope). `apiOrigin` is given for downloads.
+ */
+function isGone(error: unknown, apiOrigin?: string): boolean {
 	if (!(error instanceof NodeApiError)) return false;
 	const status = String(error.httpCode);
-	return GONE_STATUSES.has(status) || (signedUrl && status === '403');
+	if (GONE_STATUSES.has(status)) return true;
+	const url = String((error.errorResponse as { url?: unknown } | undefined)?.url ?? '');
+	return apiOrigin !== undefined && status === '403' && !url.startsWith(`${apiOrigin}/`);
 }
 
 function expiredError(ctx: IExecuteFunctions, jobId: string, itemIndex: number, what: string): NodeOperationError {
@@ -87,12 +93,11 @@ export function createVideoDriver(ctx: IExecuteFunctions, client: InferenceClien
 		}
 	};
 
-	const sourceOf = (job: VideoJob, jobId: string, itemIndex: number, maxBytes: number): MediaSource & { route: string } => {
-		const label = `the video of job ${jobId}`;
-		const url = videoUrlOf(job.output);
-		if (url) return { route: 'output URL', label, url, open: async () => await client.download(url, { maxBytes, itemIndex }) };
-		const path = `${VIDEO_PATH}/${encodeURIComponent(jobId)}/content`;
-		return { route: 'content endpoint', label, open: async () => await client.binary({ method: 'GET', path, itemIndex }, { maxBytes }) };
+	/** The URL in the job, else the API's /content route (read with the key, as it is the API's origin). */
+	const sourceOf = (job: VideoJob, jobId: string): { route: string; ref: MediaRef } => {
+		const found = findVideo(job);
+		if (found) return { route: 'output URL', ref: found };
+		return { route: 'content endpoint', ref: { path: 'content', url: `${client.baseUrl}${VIDEO_PATH}/${encodeURIComponent(jobId)}/content` } };
 	};
 
 	const deliver = async (job: VideoJob, itemIndex: number, facts: IDataObject): Promise<INodeExecutionData[]> => {
@@ -102,9 +107,16 @@ export function createVideoDriver(ctx: IExecuteFunctions, client: InferenceClien
 		if (typeof job.expires_at === 'number' && job.expires_at * 1000 < Date.now()) {
 			throw expiredError(ctx, jobId, itemIndex, `expired at ${isoFromUnix(job.expires_at)}`);
 		}
-		const source = sourceOf(job, jobId, itemIndex, maxBytesOf(options, DEFAULT_MAX_FILE_MB));
-		const saved = await saveMedia(ctx, source, { itemIndex, retries, fileNameFor: (mimeType) => mediaFileName(fileBase, mimeType) }).catch((error: unknown) => {
-			if (isGone(error, source.url !== undefined)) throw expiredError(ctx, jobId, itemIndex, 'has no video any more: its download link has expired or was refused');
+		const source = sourceOf(job, jobId);
+		const target = {
+			itemIndex,
+			retries,
+			maxBytes: maxBytesOf(options, DEFAULT_MAX_FILE_MB),
+			label: `the video of job ${jobId}`,
+			fileNameFor: (mimeType: string) => mediaFileName(fileBase, mimeType),
+		};
+		const saved = await saveFoundMedia(ctx, client, source.ref, target).catch((error: unknown) => {
+			if (isGone(error, new URL(client.baseUrl).origin)) throw expiredError(ctx, jobId, itemIndex, 'has no video any more: its download link has expired or was refused');
 			throw error;
 		});
 		return [

@@ -1,7 +1,8 @@
 /**
- * Saving a job's media file (a URL on a media host, or an API route) as n8n binary data: streamed
- * straight into n8n's binary store (never held whole here), capped in size by the transport, typed by
- * the server, the job's own record or the bytes, and started over when the connection breaks mid-file.
+ * Saving a job's media file (a URL on a media host, an API route, or a `data:` URL inline in the result)
+ * as n8n binary data: streamed straight into n8n's binary store (never held whole here), capped in size
+ * (by the transport for downloads, here for inline data), typed by the server, the job's own record or
+ * the bytes, and started over when the connection breaks mid-file.
  */
 import { Transform, type Readable } from 'node:stream';
 
@@ -13,7 +14,8 @@ import { cancelSignalOf } from './client';
 import { isVagueMime, mimeFromUrl, sniffMediaMime } from './mediaType';
 import { backoffDelayMs, isRetryableNetworkError } from './retry';
 import { abortableSleep, CancelledError } from './sleep';
-import type { Download } from './transport';
+import { dataUrlInfo, decodeDataUrl, type MediaRef } from './mediaFinder';
+import { megabytes, type Download, type InferenceClient } from './transport';
 
 /** A pass-through that counts bytes, so the item can report the size of a streamed file. */
 export function countBytes(stream: Readable): { stream: Readable; size: () => number } {
@@ -113,4 +115,44 @@ export async function saveMedia(ctx: IExecuteFunctions, source: MediaSource, tar
 			});
 		}
 	}
+}
+
+export interface FoundMediaTarget extends MediaTarget {
+	/** Largest file accepted, downloaded or inline. */
+	maxBytes: number;
+	/** Names the file in errors ("the video of job …"); never a signed URL. */
+	label: string;
+}
+
+/**
+ * Saves a media file found in a job's result: a `data:` URL is decoded (once checked against the size
+ * limit, before decoding), anything else is downloaded without the key unless it is on the API's origin.
+ */
+export async function saveFoundMedia(
+	ctx: IExecuteFunctions,
+	client: InferenceClient,
+	ref: MediaRef,
+	target: FoundMediaTarget,
+): Promise<SavedMedia> {
+	const inline = dataUrlInfo(ref.url);
+	if (inline) {
+		if (inline.size > target.maxBytes) {
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`${target.label} is an inline file (data: URL) of ${inline.size} bytes, larger than the limit of ${megabytes(target.maxBytes)}`,
+				{ itemIndex: target.itemIndex, description: 'Raise the size limit in the node options, or ask for a smaller or shorter result.' },
+			);
+		}
+		const { bytes, mimeType } = decodeDataUrl(ref.url)!;
+		const fileName = target.fileNameFor(mimeType);
+		const binary = await ctx.helpers.prepareBinaryData(bytes, fileName, mimeType);
+		return { binary, fileName, mimeType, fileSize: bytes.length };
+	}
+	const source: MediaSource = {
+		open: async () => await client.download(ref.url, { maxBytes: target.maxBytes, itemIndex: target.itemIndex }),
+		label: target.label,
+		url: ref.url,
+		declaredMime: ref.declaredType,
+	};
+	return await saveMedia(ctx, source, target);
 }

@@ -6,12 +6,14 @@
  * (retry.ts `RetryMode`): a paid answer that had started arriving is never repeated unasked.
  */
 import { Transform, type Readable } from 'node:stream';
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { answerStarted, describeReceived, IncompleteStreamError, readAnswer, StreamErrorEvent, type StreamReader } from './answerStream';
+import { CONNECT_TIMEOUT_MS, downloadDispatcher, getDispatcher, routeDownloads } from './dispatchers';
 import { httpError, networkError, streamErrorStatus, type AnswerSoFar } from './errors';
+import { DownloadPolicy, DownloadRefusedError } from './networkPolicy';
 import { errorCode, headerValue, timeoutPhase, type TimeoutPhase } from './netCodes';
 import { gateKey, pauseGate, waitForGate } from './rateGate';
 import { redactSecrets } from './redact';
@@ -25,6 +27,7 @@ import {
 	type RetryMode,
 } from './retry';
 import { abortableSleep, CancelledError } from './sleep';
+import { isFollowedRedirect, nextHop, RedirectError } from './redirects';
 import { MAX_SSE_EVENT_CHARS, parseSse } from './sse';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
@@ -33,7 +36,6 @@ export type { RetryMode } from './retry';
 export const DEFAULT_BASE_URL = 'https://inference.do-ai.run';
 export const DEFAULT_TIMEOUT_MS = 600_000;
 export const DEFAULT_MAX_RETRIES = 3;
-const CONNECT_TIMEOUT_MS = 30_000;
 /** A server asking us to wait longer than this gets its error surfaced instead of a silent stall. */
 const MAX_SERVER_WAIT_MS = 120_000;
 /** Error bodies are read only this far: enough for any JSON error, bounded for HTML error pages. */
@@ -82,6 +84,8 @@ export interface CallOptions {
 	itemIndex?: number;
 	/** Secrets inside the body (e.g. an MCP authorization) that errors must never repeat. */
 	secrets?: string[];
+	/** Hand a 301/302/303/307/308 reply to the caller (downloads follow them hop by hop) instead of failing. */
+	returnRedirects?: boolean;
 }
 
 export interface ReplyMeta {
@@ -111,24 +115,14 @@ interface AnswerProgress {
 	arrived?: () => string | undefined;
 }
 
-let sharedDispatcher: Dispatcher | undefined;
-
-function proxyConfigured(): boolean {
-	const env = process.env;
-	return Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
+/** A download hop that answered with a redirect. */
+interface RedirectReply {
+	location?: string;
 }
 
-/** One keep-alive pool per process; EnvHttpProxyAgent honours HTTP(S)_PROXY / NO_PROXY when set. */
-export function getDispatcher(): Dispatcher {
-	if (!sharedDispatcher) {
-		const options = {
-			keepAliveTimeout: 30_000,
-			connections: 64,
-			connect: { timeout: CONNECT_TIMEOUT_MS },
-		};
-		sharedDispatcher = proxyConfigured() ? new EnvHttpProxyAgent(options) : new Agent(options);
-	}
-	return sharedDispatcher;
+/** A size limit for messages: `200 MB`, `0.5 MB`. */
+export function megabytes(bytes: number): string {
+	return `${Number((bytes / 1048576).toPrecision(3))} MB`;
 }
 
 /** `https://host/v1/` and `https://host` both mean the API root `https://host`. */
@@ -169,12 +163,20 @@ export class InferenceClient {
 
 	private readonly limits: { jsonBytes: number; sseEventChars: number };
 
+	/** Which hosts media may be downloaded from (the Base URL's host always). */
+	private readonly downloads: DownloadPolicy;
+
+	/** `dispatcher` for the API's origin; any other origin (a media host) goes through the download policy. */
+	private readonly dispatcher: Dispatcher;
+
 	constructor(
 		private readonly config: TransportConfig,
-		private readonly dispatcher: Dispatcher = getDispatcher(),
+		dispatcher: Dispatcher = getDispatcher(),
 	) {
 		this.baseUrl = normalizeBaseUrl(config.baseUrl);
 		this.origin = new URL(this.baseUrl).origin;
+		this.downloads = new DownloadPolicy(new URL(this.baseUrl));
+		this.dispatcher = routeDownloads(dispatcher, this.origin, () => downloadDispatcher(this.downloads));
 		this.scope = gateKey(this.origin, config.apiKey);
 		this.timeoutMs = config.timeoutMs && config.timeoutMs > 0 ? config.timeoutMs : DEFAULT_TIMEOUT_MS;
 		this.maxRetries = Math.max(0, config.maxRetries ?? DEFAULT_MAX_RETRIES);
@@ -244,23 +246,43 @@ export class InferenceClient {
 
 	/**
 	 * Streams a file (a job's media). Same retries and timeouts as other GETs; the Authorization header
-	 * goes only to the API's own origin, never to a media host. More than `maxBytes` is an error, checked
-	 * against Content-Length up front and counted while streaming.
+	 * goes only to the API's own origin, never to a media host. Redirects are followed (at most
+	 * MAX_REDIRECTS), each hop checked by the download policy before anything connects to it. More than
+	 * `maxBytes` is an error, checked against Content-Length up front and counted while streaming.
+	 * `path` names the file in errors instead of the URL's path.
 	 */
 	async download(url: string, options: { maxBytes?: number; itemIndex?: number; path?: string } = {}): Promise<Download> {
-		let parsed: URL;
+		const { itemIndex } = options;
+		let target: URL;
 		try {
-			parsed = new URL(url);
+			target = new URL(url);
 		} catch {
-			throw new NodeOperationError(this.config.node, 'The media URL is not a valid URL', { itemIndex: options.itemIndex });
+			throw new NodeOperationError(this.config.node, 'The media URL is not a valid URL', { itemIndex });
 		}
-		if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-			throw new NodeOperationError(this.config.node, `Only http(s) media URLs can be downloaded (got ${parsed.protocol})`, {
-				itemIndex: options.itemIndex,
-			});
+		for (let followed = 0; ; followed++) {
+			try {
+				this.downloads.checkUrl(target, followed > 0);
+				const call: CallOptions = {
+					method: 'GET',
+					path: followed === 0 && options.path ? options.path : target.pathname,
+					url: target.href,
+					itemIndex,
+					returnRedirects: true,
+				};
+				const reply = await this.send(call, '*/*', async (response, meta) => {
+					if (!isFollowedRedirect(response.statusCode)) return this.cappedBody(response, meta, options.maxBytes, itemIndex);
+					await response.body.dump();
+					return { location: headerValue(response.headers, 'location') } satisfies RedirectReply;
+				});
+				if (!('location' in reply)) return reply;
+				target = nextHop(target, reply.location, followed);
+			} catch (error) {
+				if (error instanceof DownloadRefusedError || error instanceof RedirectError) {
+					throw new NodeOperationError(this.config.node, error.message, { itemIndex, description: error.description });
+				}
+				throw error;
+			}
 		}
-		const call: CallOptions = { method: 'GET', path: options.path ?? parsed.pathname, url: parsed.href, itemIndex: options.itemIndex };
-		return await this.streamedBody(call, options.maxBytes);
 	}
 
 	/**
@@ -268,38 +290,35 @@ export class InferenceClient {
 	 * its content type, capped at `maxBytes` like `download()`. Non-2xx replies are mapped as usual.
 	 */
 	async binary(call: CallOptions, options: { maxBytes?: number } = {}): Promise<Download> {
-		return await this.streamedBody(call, options.maxBytes);
+		return await this.send(call, '*/*', async (response, meta) => this.cappedBody(response, meta, options.maxBytes, call.itemIndex));
 	}
 
-	private async streamedBody(call: CallOptions, maxBytesOption?: number): Promise<Download> {
+	private cappedBody(response: Dispatcher.ResponseData, meta: ReplyMeta, maxBytesOption: number | undefined, itemIndex?: number): Download {
 		const maxBytes = maxBytesOption ?? Number.MAX_SAFE_INTEGER;
-		const options = { itemIndex: call.itemIndex };
-		return await this.send(call, '*/*', async (response, meta) => {
-			const contentLength = Number(headerValue(response.headers, 'content-length'));
-			const tooLarge = () =>
-				new NodeOperationError(this.config.node, `The file is larger than the limit of ${Math.round(maxBytes / 1048576)} MB`, {
-					itemIndex: options.itemIndex,
-					description: 'Raise the size limit in the node options, or ask for a smaller or shorter result.',
-				});
-			if (Number.isFinite(contentLength) && contentLength > maxBytes) {
-				response.body.destroy();
-				throw tooLarge();
-			}
-			let received = 0;
-			const capped = new Transform({
-				transform(chunk: Buffer, _encoding, done) {
-					received += chunk.length;
-					done(received > maxBytes ? tooLarge() : null, chunk);
-				},
+		const contentLength = Number(headerValue(response.headers, 'content-length'));
+		const tooLarge = () =>
+			new NodeOperationError(this.config.node, `The file is larger than the limit of ${megabytes(maxBytes)}`, {
+				itemIndex,
+				description: 'Raise the size limit in the node options, or ask for a smaller or shorter result.',
 			});
-			response.body.on('error', (error) => capped.destroy(error));
-			return {
-				...meta,
-				stream: response.body.pipe(capped),
-				contentType: headerValue(response.headers, 'content-type'),
-				contentLength: Number.isFinite(contentLength) ? contentLength : undefined,
-			};
+		if (Number.isFinite(contentLength) && contentLength > maxBytes) {
+			response.body.destroy();
+			throw tooLarge();
+		}
+		let received = 0;
+		const capped = new Transform({
+			transform(chunk: Buffer, _encoding, done) {
+				received += chunk.length;
+				done(received > maxBytes ? tooLarge() : null, chunk);
+			},
 		});
+		response.body.on('error', (error) => capped.destroy(error));
+		return {
+			...meta,
+			stream: response.body.pipe(capped),
+			contentType: headerValue(response.headers, 'content-type'),
+			contentLength: Number.isFinite(contentLength) ? contentLength : undefined,
+		};
 	}
 
 	private errorContext(call: CallOptions, timedOut?: TimeoutPhase) {
@@ -375,6 +394,8 @@ export class InferenceClient {
 				});
 			} catch (error) {
 				if (cancelled()) throw new CancelledError();
+				// The download policy refused the address a media host resolved to: nothing connected.
+				if (error instanceof DownloadRefusedError) throw error;
 				if (attempt < this.maxRetries && isRetryableNetworkError(error, mode)) {
 					this.config.log?.('Retrying after a connection failure', { attempt, code: errorCode(error) });
 					await abortableSleep(this.backoff(attempt), signal);
@@ -404,7 +425,8 @@ export class InferenceClient {
 					call.itemIndex,
 				);
 
-			if (response.statusCode < 200 || response.statusCode >= 300) {
+			const redirect = call.returnRedirects === true && isFollowedRedirect(response.statusCode);
+			if (!redirect && (response.statusCode < 200 || response.statusCode >= 300)) {
 				const bodyText = await readTextCapped(response.body, MAX_ERROR_BODY_BYTES).catch(() => '');
 				if (cancelled()) throw new CancelledError();
 				const serverDelay = serverRetryDelayMs(response.headers, response.statusCode);

@@ -29,12 +29,17 @@ export function defaultConfig(): EmulatorConfig {
     videoTimings: { queuedMs: 200, processingMs: 1200 },
     videoFailPrompt: 'FAIL_VIDEO',
     videoOutput: 'url',
+    videoContent: 'stream',
+    videoRedirectHops: 1,
     videoBytes: 64 * 1024,
     videoExpiryMs: 7_200_000,
     asyncInvokeStatus: 200,
     asyncTimings: { queuedMs: 200, runningMs: 800 },
     asyncCompletedWord: 'COMPLETED',
     asyncFailPrompt: 'FAIL_JOB',
+    asyncStatusRoute: 'progress',
+    asyncOutputShape: 'fal',
+    mediaHost: null,
   };
 }
 
@@ -45,6 +50,10 @@ const FAULT_RATIO_KEYS = ['status5xx', 'resetMidBody', 'truncateStream'] as cons
 const QUOTA_KEYS = ['limit', 'windowMs', 'retryAfterSec'] as const;
 const VIDEO_TIMING_KEYS = ['queuedMs', 'processingMs'] as const;
 const ASYNC_TIMING_KEYS = ['queuedMs', 'runningMs'] as const;
+const VIDEO_OUTPUTS = ['url', 'object', 'nested', 'list', 'redirect', 'null'] as const;
+const ASYNC_OUTPUT_SHAPES = ['fal', 'nested', 'strings', 'video', 'inline', 'no-media'] as const;
+/** Enough to exceed any client's redirect limit (5 is common); not a real CDN limit. */
+const MAX_REDIRECT_HOPS = 10;
 
 /** Returns a new config; `current` is not modified. */
 export function mergeConfig(current: EmulatorConfig, patch: unknown): EmulatorConfig {
@@ -129,12 +138,18 @@ export function mergeConfig(current: EmulatorConfig, patch: unknown): EmulatorCo
       next[key] = patch[key];
     }
   }
-  if ('videoOutput' in patch) {
-    if (patch.videoOutput !== 'url' && patch.videoOutput !== 'object' && patch.videoOutput !== 'null') {
-      throw new ConfigError('videoOutput must be "url", "object" or "null"');
+  if ('videoOutput' in patch) next.videoOutput = oneOf(patch.videoOutput, 'videoOutput', VIDEO_OUTPUTS);
+  if ('videoContent' in patch) next.videoContent = oneOf(patch.videoContent, 'videoContent', ['stream', 'redirect'] as const);
+  if ('videoRedirectHops' in patch) {
+    const hops = patch.videoRedirectHops;
+    if (typeof hops !== 'number' || !Number.isInteger(hops) || hops < 1 || hops > MAX_REDIRECT_HOPS) {
+      throw new ConfigError(`videoRedirectHops must be an integer between 1 and ${MAX_REDIRECT_HOPS}`);
     }
-    next.videoOutput = patch.videoOutput;
+    next.videoRedirectHops = hops;
   }
+  if ('asyncStatusRoute' in patch) next.asyncStatusRoute = oneOf(patch.asyncStatusRoute, 'asyncStatusRoute', ['progress', 'full', 'missing'] as const);
+  if ('asyncOutputShape' in patch) next.asyncOutputShape = oneOf(patch.asyncOutputShape, 'asyncOutputShape', ASYNC_OUTPUT_SHAPES);
+  if ('mediaHost' in patch) next.mediaHost = mediaHost(patch.mediaHost);
   if ('videoBytes' in patch) {
     const bytes = patch.videoBytes;
     if (typeof bytes !== 'number' || !Number.isInteger(bytes) || bytes < MIN_MP4_BYTES || bytes > MAX_VIDEO_BYTES) {
@@ -201,6 +216,28 @@ function mergeQuota(current: QuotaConfig | null, patch: unknown): QuotaConfig | 
     windowMs: positiveNumber(merged.windowMs, 'quota.windowMs'),
     retryAfterSec: nonNegativeNumber(merged.retryAfterSec, 'quota.retryAfterSec'),
   };
+}
+
+function oneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(`${name} must be one of ${allowed.map((v) => `"${v}"`).join(', ')}`);
+  }
+  return value as T;
+}
+
+/** An http(s) origin (no path), or null for the CDN's own. */
+function mediaHost(value: unknown): string | null {
+  if (value === null) return null;
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search) {
+    throw new ConfigError('mediaHost must be an http(s) origin such as "http://localhost:8080", or null');
+  }
+  return url.origin;
 }
 
 function nonNegativeNumber(value: unknown, name: string): number {

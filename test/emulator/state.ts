@@ -1,4 +1,5 @@
 /** Everything the emulator remembers between requests, and the control surface over it. */
+import { randomBytes } from 'node:crypto';
 import type { CdnRequest, EmulatorConfig, EmulatorConfigPatch, EmulatorControl, Fault } from './types';
 import { defaultConfig, mergeConfig } from './config';
 import { FaultQueue } from './faults';
@@ -30,12 +31,19 @@ export class EmulatorState {
   readonly submissions = new SubmissionLog();
   /** Base URL of the CDN origin; set by startEmulator() once it listens. */
   cdnUrl = '';
+  /** Signs the CDN's presigned links (`/signed/…`); fixed for the emulator's life. */
+  readonly signingKey = randomBytes(32);
 
   constructor(
     readonly keys: ReadonlySet<string>,
     /** Accepted on the agent endpoint only. */
     readonly agentKeys: ReadonlySet<string>,
   ) {}
+
+  /** The origin written into media URLs: `mediaHost` when set, else the CDN's. */
+  mediaOrigin(): string {
+    return this.config.mediaHost ?? this.cdnUrl;
+  }
 
   configure(patch: unknown): void {
     this.config = mergeConfig(this.config, patch);

@@ -158,10 +158,18 @@ export interface EmulatorConfig {
   videoFailPrompt: string;
   /**
    * `output` of a completed video job (§8 OPEN QUESTION): 'url' = the MP4's CDN URL as a string,
-   * 'object' = `{url, expires_at}`, 'null' = S2's seed-exact `output: null` (client must use /content).
-   * Read when polled.
+   * 'object' = `{url, expires_at}`, 'nested' = `{video: {url, content_type}}`, 'list' = `[url]`,
+   * 'redirect' = a CDN URL that answers 302 (`videoRedirectHops` times) before a presigned-looking
+   * link to the file, 'null' = S2's seed-exact `output: null` (client must use /content). Read when polled.
    */
-  videoOutput: 'url' | 'object' | 'null';
+  videoOutput: 'url' | 'object' | 'nested' | 'list' | 'redirect' | 'null';
+  /**
+   * GET /v1/video/generations/{id}/content (§8 OPEN QUESTION): 'stream' = the MP4 itself, 'redirect'
+   * = 302 to a presigned-looking link on the CDN (after `videoRedirectHops - 1` more CDN redirects).
+   */
+  videoContent: 'stream' | 'redirect';
+  /** Redirects before the presigned link, for 'redirect' output and content (1–10). */
+  videoRedirectHops: number;
   /** Size of the MP4 (≥ 40), streamed in 64 KiB chunks; fixed per job at submission. */
   videoBytes: number;
   /**
@@ -177,6 +185,27 @@ export interface EmulatorConfig {
   asyncCompletedWord: 'COMPLETED' | 'COMPLETE';
   /** `input.prompt` / `input.text` containing this (non-empty) text makes the request end `FAILED`. */
   asyncFailPrompt: string;
+  /**
+   * GET /v1/async-invoke/{id}/status (§9.2: documented only as giving `status`): 'progress' =
+   * `{request_id, status}` only, 'full' = the whole record like GET /{id}, 'missing' = the route does
+   * not exist (404 like any unknown route).
+   */
+  asyncStatusRoute: 'progress' | 'full' | 'missing';
+  /**
+   * Where a finished fal request's output puts its media (each fal model has its own schema):
+   * 'fal' = the family's documented shape; 'nested' = `{result: {files: [{href, content_type}]}}`;
+   * 'strings' = a list of URL strings (`{images: [url…]}` / `{audio: [url]}`); 'video' =
+   * `{video: {url, content_type}}` (first file); 'inline' = the documented shape with base64 `data:`
+   * URLs instead of links (fal's sync mode); 'no-media' = `{seed, note}` with the URL only inside the
+   * `note` text (no media key). Read when the output is first made.
+   */
+  asyncOutputShape: 'fal' | 'nested' | 'strings' | 'video' | 'inline' | 'no-media';
+  /**
+   * Origin written into media URLs instead of the CDN's own (e.g. `http://localhost:<cdn port>`, or an
+   * address nothing listens on such as `http://169.254.169.254`); null = the CDN origin. Read when a
+   * URL is made.
+   */
+  mediaHost: string | null;
 }
 
 /**

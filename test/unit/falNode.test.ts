@@ -1,7 +1,7 @@
 import { NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 
 import { DigitalOceanFal } from '../../nodes/DigitalOceanFal/DigitalOceanFal.node';
-import { decodeDataUrl, findMedia } from '../../nodes/DigitalOceanFal/falMedia';
+import { dataUrlInfo, decodeDataUrl, findMedia } from '../../nodes/shared/mediaFinder';
 import { falState } from '../../nodes/DigitalOceanFal/falJob';
 import { audioMagic, DEFAULT_KEY, imageMagic } from '../emulator';
 import { encodeJpeg } from '../emulator/media/jpeg';
@@ -168,6 +168,124 @@ describe('DigitalOcean Fal node: variants and failures', () => {
 	});
 });
 
+describe('DigitalOcean Fal node: where the result is read', () => {
+	const getPaths = () => emulator.control.requests().filter((r) => r.method === 'GET' && r.path.startsWith(`${INVOKE}/`)).map((r) => r.path);
+
+	it('reads the result from GET /{id} once /status says it ended, even when /status carries the whole record', async () => {
+		emulator.control.configure({ ...fast, asyncStatusRoute: 'full' });
+		const [item] = await run();
+		const jobId = item.json.jobId as string;
+		const paths = getPaths();
+		expect(paths.at(-1)).toBe(`${INVOKE}/${jobId}`);
+		expect(paths.slice(0, -1).every((path) => path === `${INVOKE}/${jobId}/status`)).toBe(true);
+		expect(imageMagic(bytesOf(item))?.kind).toBe('jpeg');
+	});
+
+	it('by default /status gives only the progress: model, times and a failure message come from the record route', async () => {
+		emulator.control.configure(fast);
+		const [submitted] = await run({ operation: 'submit' });
+		await new Promise((resolve) => setTimeout(resolve, 400));
+		const [status] = await run({ operation: 'getStatus', jobId: submitted.json.jobId });
+		expect(status.json).toMatchObject({ status: 'COMPLETED', done: true, model: 'fal-ai/flux/schnell', completedAt: expect.stringMatching(/Z$/) });
+		expect(getPaths()).toEqual([`${INVOKE}/${submitted.json.jobId}/status`, `${INVOKE}/${submitted.json.jobId}`]);
+	});
+
+	it('when /status answers 404 (route missing) it polls GET /{id} instead, once told, for the rest of the wait', async () => {
+		emulator.control.configure({ asyncStatusRoute: 'missing', asyncTimings: { queuedMs: 300, runningMs: 1_800 } });
+		const [item] = await run();
+		const jobId = item.json.jobId as string;
+		expect(imageMagic(bytesOf(item))?.kind).toBe('jpeg');
+		expect(item.json).toMatchObject({ status: 'COMPLETED', done: true, model: 'fal-ai/flux/schnell' });
+		const paths = getPaths();
+		expect(paths[0]).toBe(`${INVOKE}/${jobId}/status`);
+		expect(paths.slice(1).length).toBeGreaterThanOrEqual(2);
+		expect(paths.slice(1).every((path) => path === `${INVOKE}/${jobId}`)).toBe(true);
+		expect(submissions()).toHaveLength(1);
+	});
+
+	it('Get Status and Get Result of a known request work without the status route; unknown on both routes is "not found"', async () => {
+		emulator.control.configure({ ...fast, asyncStatusRoute: 'missing' });
+		const [submitted] = await run({ operation: 'submit' });
+		const [status] = await run({ operation: 'getStatus', jobId: submitted.json.jobId });
+		expect(['QUEUED', 'IN_PROGRESS', 'COMPLETED']).toContain(status.json.status);
+		const [result] = await run({ operation: 'getResult', jobId: submitted.json.jobId });
+		expect(imageMagic(bytesOf(result))?.kind).toBe('jpeg');
+		emulator.control.reset();
+		emulator.control.configure({ asyncStatusRoute: 'missing' });
+		const unknown = '00000000-0000-4000-8000-000000000000';
+		const error = await runError({ operation: 'getResult', jobId: unknown });
+		expect(error.message).toBe(`The fal request ${unknown} was not found`);
+		expect(getPaths()).toEqual([`${INVOKE}/${unknown}/status`, `${INVOKE}/${unknown}`]);
+	});
+});
+
+describe('DigitalOcean Fal node: media in the result', () => {
+	it.each([
+		['nested', 'result.files[0].href'],
+		['strings', 'images[0]'],
+		['video', 'video.url'],
+	] as const)("finds media the '%s' way (%s) and downloads it without the key", async (shape, path) => {
+		emulator.control.configure({ ...fast, asyncOutputShape: shape });
+		const [item] = await run();
+		expect(imageMagic(bytesOf(item))).toEqual({ kind: 'jpeg', width: 1024, height: 768 });
+		expect(item.json.files).toEqual([expect.objectContaining({ path, mimeType: 'image/jpeg', fileName: 'image.jpg' })]);
+		expectNoKeyOnCdn();
+	});
+
+	it('with Download Media on, a result without a media URL is an error that names the request and what the output held', async () => {
+		emulator.control.configure({ ...fast, asyncOutputShape: 'no-media' });
+		const output = await run({}, { continueOnFail: true, perItem: [{ prompt: 'one' }] });
+		const [job] = submissions();
+		expect(output).toEqual([{ json: { error: `The fal request ${job.id} finished, but its result holds no media URL` }, pairedItem: { item: 0 } }]);
+		const error = await runError({});
+		expect(error.description).toContain('The output holds only the keys seed, note.');
+		expect(error.description).toContain('run Get Result with this job ID');
+		// A URL inside text (`note`) is not taken for a file.
+		expect(emulator.control.cdnRequests()).toEqual([]);
+	});
+
+	it('with Download Media off, a result without media lists nothing and succeeds', async () => {
+		emulator.control.configure({ ...fast, asyncOutputShape: 'no-media' });
+		const [item] = await run({ options: { downloadMedia: false } });
+		expect(item.json.files).toEqual([]);
+		expect(item.json.output).toEqual({ seed: expect.any(Number), note: expect.stringContaining('/files/') });
+	});
+
+	it('inline data: URLs (fal sync mode) are decoded into binary, up to Max File Size; larger is a clear error', async () => {
+		emulator.control.configure({ ...fast, asyncOutputShape: 'inline' });
+		const [item] = await run();
+		const bytes = bytesOf(item);
+		expect(imageMagic(bytes)?.kind).toBe('jpeg');
+		expect(item.json.files).toEqual([expect.objectContaining({ path: 'images[0].url', url: `data:image/jpeg (${bytes.length} bytes inline)`, fileSize: bytes.length })]);
+		expect(emulator.control.cdnRequests()).toEqual([]);
+		const error = await runError({ options: { maxFileSize: 0.001 } });
+		expect(error.message).toBe(`images[0].url of the fal result is an inline file (data: URL) of ${bytes.length} bytes, larger than the limit of 0.001 MB`);
+	});
+
+	it('a media URL on a private address is refused before any connection; n8n\'s env allow-list lets it through', async () => {
+		const port = new URL(emulator.cdnUrl).port;
+		emulator.control.configure({ ...fast, mediaHost: `http://localhost:${port}` });
+		const error = await runError({});
+		expect(error.message).toMatch(/^Refused to download from localhost: localhost resolves to/);
+		expect(error.description).toContain('N8N_SSRF_ALLOWED_HOSTNAMES');
+		expect(emulator.control.cdnRequests()).toEqual([]);
+		const saved = process.env.N8N_SSRF_ALLOWED_HOSTNAMES;
+		process.env.N8N_SSRF_ALLOWED_HOSTNAMES = 'localhost';
+		try {
+			const [item] = await run();
+			expect(imageMagic(bytesOf(item))?.kind).toBe('jpeg');
+			expectNoKeyOnCdn();
+		} finally {
+			if (saved === undefined) delete process.env.N8N_SSRF_ALLOWED_HOSTNAMES;
+			else process.env.N8N_SSRF_ALLOWED_HOSTNAMES = saved;
+		}
+		emulator.control.configure({ mediaHost: 'http://169.254.169.254' });
+		const metadata = await runError({});
+		expect(metadata.message).toContain('Refused to download from 169.254.169.254');
+		expect(metadata.message).toContain('blocked range 169.254.0.0/16');
+	});
+});
+
 describe('DigitalOcean Fal node: Submit, Get Status, Get Result', () => {
 	it('Submit outputs the request id at once; Get Status reports it; Get Result waits and downloads', async () => {
 		emulator.control.configure({ asyncTimings: { queuedMs: 300, runningMs: 1_200 } });
@@ -202,7 +320,7 @@ describe('DigitalOcean Fal node: Submit, Get Status, Get Result', () => {
 });
 
 describe('fal output helpers', () => {
-	it('walks any output shape for media URLs, with the declared type, once per URL', () => {
+	it('walks any output shape for media URLs under link or media keys, with the declared type, once per URL', () => {
 		const output = {
 			images: [{ url: 'https://cdn/a.jpg', content_type: 'image/jpeg' }, { url: 'https://cdn/b.jpg' }],
 			image: { url: 'https://cdn/c.png' },
@@ -222,11 +340,26 @@ describe('fal output helpers', () => {
 		]);
 		expect(findMedia(null)).toEqual([]);
 		expect(findMedia({ text: 'a transcription' })).toEqual([]);
+		expect(findMedia('https://cdn/whole.mp4')).toEqual([{ path: '', url: 'https://cdn/whole.mp4' }]);
+		expect(findMedia(['https://cdn/1.png', { uri: 'https://cdn/2.png' }])).toEqual([
+			{ path: '[0]', url: 'https://cdn/1.png' },
+			{ path: '[1].uri', url: 'https://cdn/2.png' },
+		]);
+		expect(findMedia({ result: { files: [{ href: 'https://cdn/r.wav', mime_type: 'audio/wav' }] }, audio_file: 'https://cdn/s.wav', video: 'https://cdn/v.mp4' })).toEqual([
+			{ path: 'result.files[0].href', url: 'https://cdn/r.wav', declaredType: 'audio/wav' },
+			{ path: 'audio_file', url: 'https://cdn/s.wav' },
+			{ path: 'video', url: 'https://cdn/v.mp4' },
+		]);
+		// Links inside text or under keys that name no file are not files of the result.
+		expect(findMedia({ description: 'see https://cdn/x.jpg', source_page: 'https://fal.ai/models/x', prompts: ['https://cdn/y.jpg'] })).toEqual([]);
 	});
 
-	it('decodes inline data URLs', () => {
+	it('decodes inline data URLs; their size is known before decoding', () => {
 		expect(decodeDataUrl('data:image/png;base64,iVBORw==')).toEqual({ mimeType: 'image/png', bytes: Buffer.from('iVBORw==', 'base64') });
 		expect(decodeDataUrl('https://x/y.png')).toBeUndefined();
+		for (const bytes of [Buffer.alloc(0), Buffer.from('a'), Buffer.from('ab'), Buffer.from('abc'), Buffer.alloc(1000, 7)]) {
+			expect(dataUrlInfo(`data:audio/wav;base64,${bytes.toString('base64')}`)).toEqual({ mimeType: 'audio/wav', size: bytes.length });
+		}
 	});
 
 	it('maps statuses: COMPLETED/COMPLETE done, FAILED/ERROR failed, QUEUED/IN_PROGRESS pending', () => {

@@ -1,7 +1,7 @@
 import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 
 import { DigitalOceanVideo } from '../../nodes/DigitalOceanVideo/DigitalOceanVideo.node';
-import { videoState, videoUrlOf } from '../../nodes/DigitalOceanVideo/videoJob';
+import { findVideo, videoState } from '../../nodes/DigitalOceanVideo/videoJob';
 import { DEFAULT_KEY, isMp4 } from '../emulator';
 import { nodeRunner } from './helpers/runNode';
 import { useEmulator } from './helpers/useEmulator';
@@ -112,6 +112,66 @@ describe('DigitalOcean Video node: Generate', () => {
 		const error = await runError({ options: { maxFileSize: 1 } });
 		expect(error.message).toBe('The file is larger than the limit of 1 MB');
 		expect(error.description).toMatch(/run Get Result with this job ID/);
+	});
+});
+
+describe('DigitalOcean Video node: where the MP4 is', () => {
+	const contentRequests = () => emulator.control.requests().filter((r) => r.path.endsWith('/content'));
+	const cdnPaths = () => emulator.control.cdnRequests().map((r) => [r.path, r.status]);
+	const noKeyOnCdn = () => expect(emulator.control.cdnRequests().every((r) => r.headers.authorization === undefined)).toBe(true);
+
+	it.each(['nested', 'list'] as const)("finds the MP4 in a '%s' output (output.video.url, [url]) with the shared media finder", async (videoOutput) => {
+		emulator.control.configure({ ...fast, videoOutput });
+		const [item] = await run();
+		expect(isMp4(bytesOf(item))).toBe(true);
+		expect(item.json.downloadedFrom).toBe('output URL');
+		expect(cdnPaths()).toEqual([[`/files/${item.json.jobId}.mp4`, 200]]);
+		expect(contentRequests()).toEqual([]);
+		noKeyOnCdn();
+	});
+
+	it('follows the output URL\'s redirect to a presigned link on the CDN, never sending the key there', async () => {
+		emulator.control.configure({ ...fast, videoOutput: 'redirect' });
+		const [item] = await run();
+		expect(isMp4(bytesOf(item))).toBe(true);
+		expect(item.json).toMatchObject({ downloadedFrom: 'output URL', fileSize: 64 * 1024, mimeType: 'video/mp4' });
+		expect(cdnPaths()).toEqual([
+			[`/hops/1/${item.json.jobId}.mp4`, 302],
+			[`/signed/${item.json.jobId}.mp4`, 200],
+		]);
+		noKeyOnCdn();
+	});
+
+	it('output null and /content answering 302: /content gets the key, the CDN it redirects to does not', async () => {
+		emulator.control.configure({ ...fast, videoOutput: 'null', videoContent: 'redirect' });
+		const [item] = await run();
+		expect(isMp4(bytesOf(item))).toBe(true);
+		expect(item.json.downloadedFrom).toBe('content endpoint');
+		expect(contentRequests().map((r) => [r.status, r.headers.authorization])).toEqual([[302, `Bearer ${DEFAULT_KEY}`]]);
+		expect(cdnPaths()).toEqual([[`/signed/${item.json.jobId}.mp4`, 200]]);
+		noKeyOnCdn();
+	});
+
+	it('five redirects are followed; a sixth is an error that names the job for Get Result', async () => {
+		emulator.control.configure({ ...fast, videoOutput: 'redirect', videoRedirectHops: 5 });
+		const [item] = await run();
+		expect(isMp4(bytesOf(item))).toBe(true);
+		emulator.control.reset();
+		emulator.control.configure({ ...fast, videoOutput: 'redirect', videoRedirectHops: 6 });
+		const error = await runError({});
+		const [job] = submissions();
+		expect(error.message).toBe('The media URL redirected more than 5 times');
+		expect(error.description).toContain(`The video job ${job.id} finished; run Get Result with this job ID`);
+		expect(cdnPaths().map(([path]) => path)).not.toContain(`/signed/${job.id}.mp4`);
+	});
+
+	it('a media URL on a private address (from the job, not the user) is refused before connecting', async () => {
+		emulator.control.configure({ ...fast, mediaHost: 'http://10.0.0.1' });
+		const started = Date.now();
+		const error = await runError({});
+		expect(error.message).toBe('Refused to download from 10.0.0.1: 10.0.0.1 is a private, loopback or link-local address (blocked range 10.0.0.0/8)');
+		expect(error.description).toContain('N8N_SSRF_ALLOWED_IP_RANGES');
+		expect(Date.now() - started).toBeLessThan(5_000);
 	});
 });
 
@@ -262,16 +322,25 @@ describe('DigitalOcean Video node: Submit, Get Status, Get Result', () => {
 });
 
 describe('video job helpers', () => {
-	it('finds the MP4 URL in every documented output shape', () => {
+	it('finds the MP4 URL anywhere in the finished job, preferring a video over other media', () => {
 		const url = 'https://cdn.example/v.mp4';
-		expect(videoUrlOf(url)).toBe(url);
-		expect(videoUrlOf({ url })).toBe(url);
-		expect(videoUrlOf({ video_url: url })).toBe(url);
-		expect(videoUrlOf([{ url }])).toBe(url);
-		expect(videoUrlOf([url])).toBe(url);
-		expect(videoUrlOf(null)).toBeUndefined();
-		expect(videoUrlOf('not a url')).toBeUndefined();
-		expect(videoUrlOf({ url: 'ftp://x/v.mp4' })).toBeUndefined();
+		const urlOf = (output: unknown, extra: object = {}) => findVideo({ id: 'video_1', status: 'completed', output, ...extra })?.url;
+		expect(urlOf(url)).toBe(url);
+		expect(urlOf({ url })).toBe(url);
+		expect(urlOf({ video_url: url })).toBe(url);
+		expect(urlOf({ video: { url } })).toBe(url);
+		expect(urlOf({ result: { files: [{ href: url }] } })).toBe(url);
+		expect(urlOf([{ url }])).toBe(url);
+		expect(urlOf([url])).toBe(url);
+		expect(urlOf({ thumbnail: { url: 'https://cdn.example/poster.jpg' }, video: { url } })).toBe(url);
+		expect(urlOf({ files: [{ url: 'https://cdn.example/clip', content_type: 'video/mp4' }] })).toBe('https://cdn.example/clip');
+		expect(urlOf(null, { url })).toBe(url);
+		// An input image echoed next to the output is not taken for the video.
+		expect(urlOf({ url: 'https://cdn.example/clip' }, { image_url: 'https://cdn.example/input.jpg' })).toBe('https://cdn.example/clip');
+		expect(urlOf(null)).toBeUndefined();
+		expect(urlOf('not a url')).toBeUndefined();
+		expect(urlOf({ url: 'ftp://x/v.mp4' })).toBeUndefined();
+		expect(urlOf({ prompt: url })).toBeUndefined();
 	});
 
 	it('maps statuses: completed/succeeded done, failed/cancelled failed, anything else pending', () => {

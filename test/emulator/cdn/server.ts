@@ -2,7 +2,10 @@
  * The second origin ("CDN"): serves job media at GET /files/<name> without auth, like fal's and DO's
  * presigned media hosts. A request carrying an Authorization header gets 403 and is recorded, so
  * tests can prove a client never leaks its API key to a media host (issue 4).
- * `GET /files/large-<N>.mp4` streams an N-byte MP4 for memory tests.
+ * `GET /files/large-<N>.mp4` streams an N-byte MP4 for memory tests. `/signed/<name>?X-Amz-…` serves a
+ * file behind a presigned-looking link (403 AccessDenied once expired or tampered with),
+ * `/hops/<n>/<name>` redirects n times before such a link, and `/goto?to=<url>[&status=3xx]` answers a
+ * redirect to any URL (a misbehaving media host: a loop, a `file:` URL, another host).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -12,12 +15,15 @@ import type { RunningServer } from '../server';
 import { flattenHeaders } from '../requestLog';
 import { mp4Chunks } from '../media/mp4';
 import type { MediaFile } from './files';
+import { checkPresigned, presignedPath, SIGNED_PREFIX } from './presign';
 
 const HOST = '127.0.0.1';
 const LARGE_MP4 = /^large-(\d{1,12})\.mp4$/;
 /** Keeps a typo from streaming for hours; not a real CDN limit. */
 const MAX_LARGE_BYTES = 8 * 1024 ** 3;
 export const FILES_PREFIX = '/files/';
+const HOPS_PREFIX = '/hops/';
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 export function listenCdn(state: EmulatorState): Promise<RunningServer> {
   const sockets = new Set<Socket>();
@@ -50,8 +56,14 @@ export function listenCdn(state: EmulatorState): Promise<RunningServer> {
   });
 }
 
+/** The URL that reaches `name` after `hops` more redirects: `/hops/<hops>/<name>`, or (0) a presigned link. */
+export function redirectChainUrl(origin: string, key: Buffer, name: string, hops: number): string {
+  return hops > 0 ? `${origin}${HOPS_PREFIX}${hops}/${encodeURIComponent(name)}` : `${origin}${presignedPath(key, name)}`;
+}
+
 async function serve(req: IncomingMessage, res: ServerResponse, state: EmulatorState): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://cdn.invalid').pathname;
+  const url = new URL(req.url ?? '/', 'http://cdn.invalid');
+  const path = url.pathname;
   const record: CdnRequest = { path, headers: flattenHeaders(req.headers), status: 0 };
   state.cdnLog.push(record);
   const answer = (status: number, message: string): void => {
@@ -63,8 +75,34 @@ async function serve(req: IncomingMessage, res: ServerResponse, state: EmulatorS
   // Checked first, on every path: a leaked key is the bug, whatever was asked for.
   if (req.headers.authorization !== undefined) return answer(403, 'Authorization header not allowed on the media host');
   if (req.method !== 'GET' && req.method !== 'HEAD') return answer(405, 'method not allowed');
-  if (!path.startsWith(FILES_PREFIX)) return answer(404, 'not found');
-  const name = decodeURIComponent(path.slice(FILES_PREFIX.length));
+  const redirect = (status: number, location: string): void => {
+    res.setHeader('location', location);
+    answer(status, `redirecting to ${location}`);
+  };
+  if (path === '/goto') {
+    const status = Number(url.searchParams.get('status') ?? 302);
+    const to = url.searchParams.get('to');
+    if (!to || !REDIRECT_STATUSES.has(status)) return answer(400, 'goto needs ?to=<url> and an optional 301/302/303/307/308 status');
+    return redirect(status, to);
+  }
+  const hops = /^\/hops\/(\d{1,2})\/([^/]+)$/.exec(path);
+  if (hops) {
+    const origin = `http://${req.headers.host ?? 'cdn.invalid'}`;
+    return redirect(302, redirectChainUrl(origin, state.signingKey, decodeURIComponent(hops[2]), Number(hops[1]) - 1));
+  }
+  let name: string;
+  if (path.startsWith(SIGNED_PREFIX)) {
+    name = decodeURIComponent(path.slice(SIGNED_PREFIX.length));
+    const refused = checkPresigned(state.signingKey, name, url.searchParams);
+    if (refused) {
+      const message = refused === 'expired' ? 'Request has expired' : 'The request signature we calculated does not match the signature you provided.';
+      return answer(403, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>${message}</Message></Error>`);
+    }
+  } else if (path.startsWith(FILES_PREFIX)) {
+    name = decodeURIComponent(path.slice(FILES_PREFIX.length));
+  } else {
+    return answer(404, 'not found');
+  }
   const file = largeFile(name) ?? state.files.get(name);
   if (!file) return answer(404, 'not found (unknown or purged)');
   record.status = 200;

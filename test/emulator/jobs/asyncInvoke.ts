@@ -2,9 +2,9 @@
  * The async-invoke state machine (§9, §15 item 14): QUEUED → IN_PROGRESS → COMPLETED (or COMPLETE,
  * per config) | FAILED, by elapsed time; timings are fixed at submission. Media of the output is made
  * once, on the first look at the finished request, and put on the CDN origin (no expiry: fal's
- * retention is undocumented).
+ * retention is undocumented), in the shape `asyncOutputShape` asks for.
  */
-import type { AsyncTimings } from '../types';
+import type { AsyncTimings, EmulatorConfig } from '../types';
 import type { FileStore } from '../cdn/files';
 import { FILES_PREFIX } from '../cdn/server';
 import { encodeAudio, SPEECH_MIME } from '../media/audio';
@@ -58,13 +58,20 @@ export function rfc3339Nanos(ms: number, subMs: string): string {
   return new Date(ms).toISOString().replace(/Z$/, `${subMs}Z`);
 }
 
-export function asyncBody(
-  job: AsyncJob,
-  phase: AsyncPhase,
-  completedWord: string,
-  files: FileStore,
-  cdnUrl: string,
-): Record<string, unknown> {
+/** Where a finished request's media go and how its output is shaped. */
+export interface OutputSettings {
+  files: FileStore;
+  /** Origin of the media URLs (the CDN's, or `mediaHost`). */
+  mediaOrigin: string;
+  shape: EmulatorConfig['asyncOutputShape'];
+}
+
+/** What GET …/{id}/status answers by default: the progress only (§9.2 documents just `status`). */
+export function asyncProgressBody(job: AsyncJob, phase: AsyncPhase, completedWord: string): Record<string, unknown> {
+  return { request_id: job.id, status: phase === 'DONE' ? completedWord : phase };
+}
+
+export function asyncBody(job: AsyncJob, phase: AsyncPhase, completedWord: string, media: OutputSettings): Record<string, unknown> {
   const started = job.createdMs + job.timings.queuedMs;
   const finished = started + job.timings.runningMs;
   const terminal = phase === 'DONE' || phase === 'FAILED';
@@ -75,41 +82,85 @@ export function asyncBody(
     created_at: rfc3339Nanos(job.createdMs, job.subMs),
     started_at: phase === 'QUEUED' ? null : rfc3339Nanos(started, job.subMs),
     completed_at: terminal ? rfc3339Nanos(finished, job.subMs) : null,
-    output: phase === 'DONE' ? outputOf(job, files, cdnUrl) : null,
+    output: phase === 'DONE' ? outputOf(job, media) : null,
     error: phase === 'FAILED' ? `Inference failed for ${job.modelId}: the input was rejected (emulated failure).` : null,
   };
 }
 
-function outputOf(job: AsyncJob, files: FileStore, cdnUrl: string): Record<string, unknown> {
-  if (job.output) return job.output;
-  const url = (name: string) => `${cdnUrl}${FILES_PREFIX}${name}`;
+interface MediaItem {
+  url: string;
+  content_type: string;
+  [field: string]: unknown;
+}
+
+/** A family's media: the files (stored on the CDN) and the documented output around their entries. */
+interface FamilyMedia {
+  files: Array<{ name: string; bytes: Buffer; item: Omit<MediaItem, 'url'> }>;
+  document: (items: MediaItem[]) => Record<string, unknown>;
+}
+
+function familyMedia(job: AsyncJob): FamilyMedia {
   const input = job.input;
   if (job.family === 'image') {
     const [width, height] = imageSize(input.image_size);
     const count = typeof input.num_images === 'number' ? input.num_images : 1;
     const prompt = String(input.prompt);
-    const images = Array.from({ length: count }, (_, k) => {
-      const name = `${job.id}-${k}.jpg`;
-      files.putBytes(name, 'image/jpeg', encodeJpeg(width, height, colorFor(prompt, k)));
-      return { url: url(name), content_type: 'image/jpeg', width, height };
-    });
-    job.output = { images, seed: seedOf(job.id), has_nsfw_concepts: images.map(() => false), prompt };
-  } else if (job.family === 'tts') {
+    return {
+      files: Array.from({ length: count }, (_, k) => ({
+        name: `${job.id}-${k}.jpg`,
+        bytes: encodeJpeg(width, height, colorFor(prompt, k)),
+        item: { content_type: 'image/jpeg', width, height },
+      })),
+      document: (images) => ({ images, seed: seedOf(job.id), has_nsfw_concepts: images.map(() => false), prompt }),
+    };
+  }
+  if (job.family === 'tts') {
     const text = String(input.text);
     const bytes = encodeAudio('mp3', Math.min(30, Math.max(0.5, text.length / 15)));
     const name = `${job.id}.mp3`;
-    files.putBytes(name, SPEECH_MIME.mp3, bytes);
-    job.output = { audio: { url: url(name), content_type: SPEECH_MIME.mp3, file_name: name, file_size: bytes.length } };
-  } else {
-    const seconds = typeof input.seconds_total === 'number' ? Math.min(input.seconds_total, 190) : 5;
-    const bytes = encodeAudio('wav', seconds);
-    const name = `${job.id}.wav`;
-    files.putBytes(name, SPEECH_MIME.wav, bytes);
+    return {
+      files: [{ name, bytes, item: { content_type: SPEECH_MIME.mp3, file_name: name, file_size: bytes.length } }],
+      document: ([audio]) => ({ audio }),
+    };
+  }
+  const seconds = typeof input.seconds_total === 'number' ? Math.min(input.seconds_total, 190) : 5;
+  const bytes = encodeAudio('wav', seconds);
+  const name = `${job.id}.wav`;
+  return {
+    files: [{ name, bytes, item: { content_type: SPEECH_MIME.wav, file_name: name, file_size: bytes.length } }],
     // UNVERIFIED key (§9.3): 3P probes audio_url, url, file_url, audio.url; fal's stable-audio
     // schema names it `audio_file`. A client should walk the output for any media URL.
-    job.output = { audio_file: { url: url(name), content_type: SPEECH_MIME.wav, file_name: name, file_size: bytes.length } };
-  }
+    document: ([audioFile]) => ({ audio_file: audioFile }),
+  };
+}
+
+function outputOf(job: AsyncJob, media: OutputSettings): Record<string, unknown> {
+  if (job.output) return job.output;
+  const family = familyMedia(job);
+  for (const file of family.files) media.files.putBytes(file.name, String(file.item.content_type), file.bytes);
+  const items = family.files.map((file) => ({ url: `${media.mediaOrigin}${FILES_PREFIX}${file.name}`, ...file.item }) as MediaItem);
+  job.output = shaped(media.shape, job, items, family);
   return job.output;
+}
+
+/** The same media in the other shapes fal models use (each model has its own output schema). */
+function shaped(shape: OutputSettings['shape'], job: AsyncJob, items: MediaItem[], family: FamilyMedia): Record<string, unknown> {
+  switch (shape) {
+    case 'fal':
+      return family.document(items);
+    case 'nested':
+      return { result: { files: items.map((item) => ({ href: item.url, content_type: item.content_type })) } };
+    case 'strings':
+      return { [job.family === 'image' ? 'images' : 'audio']: items.map((item) => item.url) };
+    case 'video':
+      return { video: { url: items[0].url, content_type: items[0].content_type } };
+    case 'inline':
+      // fal's sync mode: the documented shape with the media inline as base64 data URLs.
+      return family.document(family.files.map((file) => ({ url: `data:${String(file.item.content_type)};base64,${file.bytes.toString('base64')}`, ...file.item }) as MediaItem));
+    case 'no-media':
+      // A link inside text is not a file of the result; a client must not take it for one.
+      return { seed: seedOf(job.id), note: `Rendered; a preview was at ${items[0].url} for a while.` };
+  }
 }
 
 function imageSize(value: unknown): [number, number] {

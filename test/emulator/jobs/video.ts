@@ -2,7 +2,9 @@
  * The video job state machine (§8, §15 item 13): queued → processing → completed | failed, by
  * elapsed time, then purged `expiryMs` after the terminal state. Timings are fixed at submission.
  */
-import type { VideoTimings } from '../types';
+import type { EmulatorConfig, VideoTimings } from '../types';
+
+type VideoOutputMode = EmulatorConfig['videoOutput'];
 import { unixSeconds } from '../util/ids';
 
 export type VideoPhase = 'queued' | 'processing' | 'completed' | 'failed' | 'expired';
@@ -39,12 +41,15 @@ export function videoPhase(job: VideoJob, now = Date.now()): VideoPhase {
 
 export const videoFileName = (job: VideoJob): string => `${job.id}.mp4`;
 
-/** The job object; `phase` must not be 'expired' (that is a 404). */
+/**
+ * The job object; `phase` must not be 'expired' (that is a 404). `mediaUrl` is where the MP4 is
+ * reachable (for 'redirect', a URL that redirects to it).
+ */
 export function videoBody(
   job: VideoJob,
   phase: Exclude<VideoPhase, 'expired'>,
-  output: 'url' | 'object' | 'null',
-  fileUrl: string,
+  output: VideoOutputMode,
+  mediaUrl: string,
 ): Record<string, unknown> {
   const body: Record<string, unknown> = {
     id: job.id,
@@ -65,8 +70,24 @@ export function videoBody(
     body.completed_at = completedAt;
     body.expires_at = completedAt + VIDEO_RETENTION_SECONDS;
     if (phase === 'failed') body.error = 'Video generation failed: the request was rejected by the model (emulated failure).';
-    else if (output === 'url') body.output = fileUrl;
-    else if (output === 'object') body.output = { url: fileUrl, expires_at: completedAt + VIDEO_RETENTION_SECONDS };
+    else body.output = outputOf(output, mediaUrl, completedAt + VIDEO_RETENTION_SECONDS);
   }
   return body;
+}
+
+/** The completed job's `output` in each shape a client must handle (§8 OPEN QUESTION). */
+function outputOf(mode: VideoOutputMode, url: string, expiresAt: number): unknown {
+  switch (mode) {
+    case 'url':
+    case 'redirect':
+      return url;
+    case 'object':
+      return { url, expires_at: expiresAt };
+    case 'nested':
+      return { video: { url, content_type: 'video/mp4' } };
+    case 'list':
+      return [url];
+    case 'null':
+      return null;
+  }
 }

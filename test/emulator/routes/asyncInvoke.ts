@@ -1,6 +1,7 @@
 /**
- * fal models (§9, §15 item 14): POST /v1/async-invoke, GET /v1/async-invoke/{id}/status and
- * GET /v1/async-invoke/{id} (both answer the full record). Requests belong to the submitting key.
+ * fal models (§9, §15 item 14): POST /v1/async-invoke, GET /v1/async-invoke/{id}/status (by default the
+ * progress only; `asyncStatusRoute` switches it to the full record or removes it) and
+ * GET /v1/async-invoke/{id} (the full record). Requests belong to the submitting key.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Router } from '../router';
@@ -11,7 +12,17 @@ import { invalidParam, notFound } from '../errors';
 import { isPlainObject } from '../config';
 import { optionalNumber, requiredString, type Body } from '../validation/fields';
 import { resolveModel } from './images';
-import { FAL_FAMILIES, FAL_IMAGE_SIZES, asyncBody, asyncPhase, type AsyncJob, type FalFamily } from '../jobs/asyncInvoke';
+import type { EmulatorState } from '../state';
+import {
+  FAL_FAMILIES,
+  FAL_IMAGE_SIZES,
+  asyncBody,
+  asyncPhase,
+  asyncProgressBody,
+  type AsyncJob,
+  type FalFamily,
+  type OutputSettings,
+} from '../jobs/asyncInvoke';
 
 const MAX_IMAGE_SIDE = 4096; // protects the emulator; not a documented fal limit
 
@@ -43,16 +54,31 @@ export function registerAsyncInvoke(router: Router): void {
     };
     state.asyncJobs.add(job.id, key, job);
     state.submissions.record({ kind: 'async', id: job.id, model: modelId, summary: text, createdAt: job.createdMs }, key);
-    ex.sendJson(config.asyncInvokeStatus, asyncBody(job, 'QUEUED', config.asyncCompletedWord, state.files, state.cdnUrl));
+    ex.sendJson(config.asyncInvokeStatus, asyncBody(job, 'QUEUED', config.asyncCompletedWord, outputSettings(state)));
   });
 
-  const poll = (ex: Exchange, { state, params }: RouteContext): void => {
+  const lookUp = (ex: Exchange, { state, params }: RouteContext): AsyncJob => {
     const job = state.asyncJobs.get(params.id, ex.apiKey ?? '');
     if (!job) throw notFound(`async-invoke request ${params.id} not found`);
-    ex.sendJson(200, asyncBody(job, asyncPhase(job), state.config.asyncCompletedWord, state.files, state.cdnUrl));
+    return job;
   };
-  router.add('GET', '/v1/async-invoke/:id/status', poll);
-  router.add('GET', '/v1/async-invoke/:id', poll);
+  router.add('GET', '/v1/async-invoke/:id/status', (ex, context) => {
+    const { config } = context.state;
+    // 'missing': as if the route did not exist, the same 404 as any unknown path.
+    if (config.asyncStatusRoute === 'missing') throw notFound();
+    const job = lookUp(ex, context);
+    const phase = asyncPhase(job);
+    if (config.asyncStatusRoute === 'full') ex.sendJson(200, asyncBody(job, phase, config.asyncCompletedWord, outputSettings(context.state)));
+    else ex.sendJson(200, asyncProgressBody(job, phase, config.asyncCompletedWord));
+  });
+  router.add('GET', '/v1/async-invoke/:id', (ex, context) => {
+    const job = lookUp(ex, context);
+    ex.sendJson(200, asyncBody(job, asyncPhase(job), context.state.config.asyncCompletedWord, outputSettings(context.state)));
+  });
+}
+
+function outputSettings(state: EmulatorState): OutputSettings {
+  return { files: state.files, mediaOrigin: state.mediaOrigin(), shape: state.config.asyncOutputShape };
 }
 
 function validateTags(tags: unknown): void {

@@ -1,7 +1,7 @@
 /**
  * Video jobs (§8, §15 item 13): POST /v1/video/generations, GET /v1/video/generations/{id},
  * GET /v1/video/generations/{id}/content. Jobs belong to the submitting key; the MP4 is also on the
- * CDN origin at /files/<id>.mp4 once completed, until the job is purged.
+ * CDN origin at /files/<id>.mp4 (and behind presigned links) once completed, until the job is purged.
  */
 import { randomUUID } from 'node:crypto';
 import type { Router } from '../router';
@@ -10,7 +10,7 @@ import { requireJsonObject } from '../body';
 import { notFound } from '../errors';
 import { optionalEnum, optionalNumber, requiredString } from '../validation/fields';
 import { mp4Chunks } from '../media/mp4';
-import { FILES_PREFIX } from '../cdn/server';
+import { FILES_PREFIX, redirectChainUrl } from '../cdn/server';
 import { resolveModel } from './images';
 import { videoBody, videoFileName, videoPhase, type VideoJob } from '../jobs/video';
 
@@ -57,12 +57,21 @@ export function registerVideo(router: Router): void {
 
   router.add('GET', '/v1/video/generations/:id', (ex, { state, params }) => {
     const { job, phase } = liveJob(state, params.id, ex.apiKey ?? '');
-    ex.sendJson(200, videoBody(job, phase, state.config.videoOutput, fileUrl(state, job)));
+    const { videoOutput, videoRedirectHops } = state.config;
+    const url = videoOutput === 'redirect' ? redirectUrl(state, job, videoRedirectHops) : fileUrl(state, job);
+    ex.sendJson(200, videoBody(job, phase, videoOutput, url));
   });
 
   router.add('GET', '/v1/video/generations/:id/content', async (ex, { state, params }) => {
     const { job, phase } = liveJob(state, params.id, ex.apiKey ?? '');
     if (phase !== 'completed') throw notFound(`video ${job.id} has no content: its status is ${phase}`);
+    if (state.config.videoContent === 'redirect') {
+      // The file only behind a redirect to the media host, which must not get the key.
+      const location = redirectUrl(state, job, state.config.videoRedirectHops - 1);
+      ex.setHeader('location', location);
+      ex.sendBody(302, 'text/plain; charset=utf-8', Buffer.from(`Found: ${location}`));
+      return;
+    }
     await ex.sendStream(200, 'video/mp4', job.bytes, mp4Chunks(job.bytes));
   });
 }
@@ -76,5 +85,10 @@ function liveJob(state: EmulatorState, id: string, key: string) {
 }
 
 function fileUrl(state: EmulatorState, job: VideoJob): string {
-  return `${state.cdnUrl}${FILES_PREFIX}${encodeURIComponent(videoFileName(job))}`;
+  return `${state.mediaOrigin()}${FILES_PREFIX}${encodeURIComponent(videoFileName(job))}`;
+}
+
+/** A URL that reaches the MP4 after `hops` redirects on the media host (0: the presigned link itself). */
+function redirectUrl(state: EmulatorState, job: VideoJob, hops: number): string {
+  return redirectChainUrl(state.mediaOrigin(), state.signingKey, videoFileName(job), hops);
 }

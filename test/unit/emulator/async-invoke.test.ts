@@ -82,7 +82,7 @@ describe('async-invoke states', () => {
   it('is IN_PROGRESS with started_at for runningMs', async () => {
     emu.control.configure({ asyncTimings: { queuedMs: 0, runningMs: 60_000 } });
     const job = await submitted();
-    const running = await record(job.request_id, '/status');
+    const running = await record(job.request_id);
     expect(running).toMatchObject({ status: 'IN_PROGRESS', completed_at: null, output: null, error: null });
     expect(running.started_at).toMatch(RFC3339_NANOS);
   });
@@ -96,10 +96,31 @@ describe('async-invoke states', () => {
     await sleep(350);
     const status = await record(job.request_id, '/status');
     const full = await record(job.request_id);
-    expect(status.status).toBe('COMPLETED');
-    expect(full).toEqual(status);
+    expect(status).toEqual({ request_id: job.request_id, status: 'COMPLETED' });
+    expect(full).toMatchObject({ request_id: job.request_id, status: 'COMPLETED', output: { images: [expect.any(Object)] }, error: null });
     expect(Date.parse(full.created_at)).toBeLessThanOrEqual(Date.parse(full.started_at));
     expect(Date.parse(full.started_at)).toBeLessThanOrEqual(Date.parse(full.completed_at));
+  });
+
+  it('/status gives only the progress by default (§9.2 promises just `status`), the full record with asyncStatusRoute: full', async () => {
+    instant();
+    const job = await submitted();
+    expect(await record(job.request_id, '/status')).toEqual({ request_id: job.request_id, status: 'COMPLETED' });
+    const failed = await submitted({ model_id: FLUX, input: { prompt: 'FAIL_JOB' } });
+    expect(await record(failed.request_id, '/status')).toEqual({ request_id: failed.request_id, status: 'FAILED' });
+    emu.control.configure({ asyncStatusRoute: 'full' });
+    expect(await record(job.request_id, '/status')).toEqual(await record(job.request_id));
+  });
+
+  it("asyncStatusRoute: 'missing' answers /status with the unknown-route 404, while /{id} still knows the request", async () => {
+    instant();
+    const job = await submitted();
+    emu.control.configure({ asyncStatusRoute: 'missing' });
+    const res = await poll(job.request_id, '/status');
+    expect(res.status).toBe(404);
+    expect(await readJson(res)).toMatchObject({ id: 'not_found', message: 'The resource you were accessing could not be found.' });
+    expect((await record(job.request_id)).status).toBe('COMPLETED');
+    expect((await poll(job.request_id, '/status', 'no-such-key')).status).toBe(401);
   });
 
   it("says COMPLETE with asyncCompletedWord: 'COMPLETE'", async () => {
@@ -171,6 +192,71 @@ describe('async-invoke output media on the CDN', () => {
     expect(bytes.length).toBe(audio_file.file_size);
     expect(bytes.length).toBe(44 + 2 * 24000 * 2);
     expect(emu.control.cdnRequests().every((r) => r.headers.authorization === undefined && r.status === 200)).toBe(true);
+  });
+});
+
+describe('async-invoke output shapes (asyncOutputShape) and media host (mediaHost)', () => {
+  const imageOutput = async (count = 2) => (await record((await submitted({ model_id: FLUX, input: { prompt: 'fox', num_images: count } })).request_id)).output;
+  const urlPattern = () => expect.stringMatching(new RegExp(`^${emu.cdnUrl}/files/[0-9a-f-]+-\\d\\.jpg$`));
+
+  it("'nested': result.files[].href with the content type", async () => {
+    instant();
+    emu.control.configure({ asyncOutputShape: 'nested' });
+    const output = await imageOutput();
+    expect(output).toEqual({ result: { files: [{ href: urlPattern(), content_type: 'image/jpeg' }, { href: urlPattern(), content_type: 'image/jpeg' }] } });
+    const res = await fetch(output.result.files[1].href);
+    expect(imageMagic(Buffer.from(await res.arrayBuffer()))?.kind).toBe('jpeg');
+  });
+
+  it("'strings': a list of URL strings under images (audio families: under audio)", async () => {
+    instant();
+    emu.control.configure({ asyncOutputShape: 'strings' });
+    expect(await imageOutput()).toEqual({ images: [urlPattern(), urlPattern()] });
+    const tts = await submitted({ model_id: TTS, input: { text: 'hi' } });
+    expect((await record(tts.request_id)).output).toEqual({ audio: [expect.stringMatching(/\.mp3$/)] });
+  });
+
+  it("'video': {video: {url, content_type}} with the first file", async () => {
+    instant();
+    emu.control.configure({ asyncOutputShape: 'video' });
+    const audio = await submitted({ model_id: AUDIO, input: { prompt: 'rain' } });
+    const { output } = await record(audio.request_id);
+    expect(output).toEqual({ video: { url: expect.stringMatching(/\.wav$/), content_type: 'audio/wav' } });
+    expect(audioMagic(Buffer.from(await (await fetch(output.video.url)).arrayBuffer()))).toBe('wav');
+  });
+
+  it("'no-media': the URL only inside text, no key that names a file", async () => {
+    instant();
+    emu.control.configure({ asyncOutputShape: 'no-media' });
+    const output = await imageOutput(1);
+    expect(output).toEqual({ seed: expect.any(Number), note: expect.stringContaining(`${emu.cdnUrl}/files/`) });
+  });
+
+  it('the shape is fixed once the output is made, like the media', async () => {
+    instant();
+    const job = await submitted();
+    const first = (await record(job.request_id)).output;
+    emu.control.configure({ asyncOutputShape: 'nested' });
+    expect((await record(job.request_id)).output).toEqual(first);
+  });
+
+  it('mediaHost replaces the origin of media URLs (the CDN still serves the path when it is reachable)', async () => {
+    instant();
+    const port = new URL(emu.cdnUrl).port;
+    emu.control.configure({ mediaHost: `http://localhost:${port}` });
+    const [image] = (await imageOutput(1)).images;
+    expect(image.url).toMatch(new RegExp(`^http://localhost:${port}/files/`));
+    expect((await fetch(image.url)).status).toBe(200);
+    emu.control.configure({ mediaHost: 'http://169.254.169.254' });
+    expect((await imageOutput(1)).images[0].url).toMatch(/^http:\/\/169\.254\.169\.254\/files\//);
+  });
+
+  it('refuses bad values for the new switches', () => {
+    expect(() => emu.control.configure({ asyncStatusRoute: 'sometimes' as never })).toThrow(/asyncStatusRoute must be one of/);
+    expect(() => emu.control.configure({ asyncOutputShape: 'weird' as never })).toThrow(/asyncOutputShape must be one of/);
+    for (const host of ['ftp://x', 'http://x/path', 'not a url', 7]) {
+      expect(() => emu.control.configure({ mediaHost: host as never })).toThrow(/mediaHost must be an http\(s\) origin/);
+    }
   });
 });
 

@@ -137,6 +137,78 @@ describe('video job states', () => {
     expect(seedExact).toMatchObject({ status: 'completed', output: null, error: null, x_request_id: null, object: 'video' });
   });
 
+  it("videoOutput 'nested' gives {video: {url, content_type}}, 'list' gives [url]", async () => {
+    emu.control.configure({ videoTimings: { queuedMs: 0, processingMs: 0 }, videoOutput: 'nested' });
+    const job = await submitted();
+    const url = `${emu.cdnUrl}/files/${job.id}.mp4`;
+    expect((await readJson(await get(job.id))).output).toEqual({ video: { url, content_type: 'video/mp4' } });
+    emu.control.configure({ videoOutput: 'list' });
+    expect((await readJson(await get(job.id))).output).toEqual([url]);
+  });
+
+  it("videoOutput 'redirect': a CDN URL that answers 302 to a presigned-looking link of the MP4", async () => {
+    emu.control.configure({ videoTimings: { queuedMs: 0, processingMs: 0 }, videoOutput: 'redirect' });
+    const job = await submitted();
+    const { output } = await readJson(await get(job.id));
+    expect(output).toBe(`${emu.cdnUrl}/hops/1/${job.id}.mp4`);
+    const hop = await fetch(output, { redirect: 'manual' });
+    expect(hop.status).toBe(302);
+    const signed = new URL(hop.headers.get('location')!);
+    expect(signed.origin).toBe(emu.cdnUrl);
+    expect(signed.pathname).toBe(`/signed/${job.id}.mp4`);
+    expect([...signed.searchParams.keys()]).toEqual(['X-Amz-Algorithm', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature']);
+    const file = await fetch(signed);
+    expect(file.status).toBe(200);
+    expect(isMp4(Buffer.from(await file.arrayBuffer()))).toBe(true);
+    // A tampered link is refused like S3 does; the plain /files/ URL still works (the CDN is public).
+    signed.searchParams.set('X-Amz-Expires', '999999');
+    const tampered = await fetch(signed);
+    expect(tampered.status).toBe(403);
+    expect(await tampered.text()).toContain('<Code>AccessDenied</Code>');
+    expect(emu.control.cdnRequests().map((r) => [r.path, r.status])).toEqual([
+      [`/hops/1/${job.id}.mp4`, 302],
+      [`/signed/${job.id}.mp4`, 200],
+      [`/signed/${job.id}.mp4`, 403],
+    ]);
+  });
+
+  it('videoRedirectHops chains that many redirects before the link; a purged file is 404 behind it', async () => {
+    emu.control.configure({ videoTimings: { queuedMs: 0, processingMs: 0 }, videoOutput: 'redirect', videoRedirectHops: 3, videoExpiryMs: 300 });
+    const job = await submitted();
+    const { output } = await readJson(await get(job.id));
+    const file = await fetch(output); // fetch follows up to 20 redirects
+    expect(isMp4(Buffer.from(await file.arrayBuffer()))).toBe(true);
+    expect(emu.control.cdnRequests().map((r) => r.path)).toEqual([3, 2, 1].map((n) => `/hops/${n}/${job.id}.mp4`).concat(`/signed/${job.id}.mp4`));
+    await sleep(400);
+    expect((await fetch(output)).status).toBe(404);
+  });
+
+  it("videoContent 'redirect': /content answers 302 (with the key) to the media host, where the file is", async () => {
+    emu.control.configure({ videoTimings: { queuedMs: 0, processingMs: 0 }, videoOutput: 'null', videoContent: 'redirect' });
+    const job = await submitted();
+    const content = () => fetch(`${emu.url}/v1/video/generations/${job.id}/content`, { headers: AUTH, redirect: 'manual' });
+    const res = await content();
+    await res.text();
+    expect(res.status).toBe(302);
+    const location = new URL(res.headers.get('location')!);
+    expect(location.origin).toBe(emu.cdnUrl);
+    expect(location.pathname).toBe(`/signed/${job.id}.mp4`);
+    const withKey = await fetch(location, { headers: AUTH });
+    expect(withKey.status).toBe(403); // the key must never go to the media host
+    await withKey.text();
+    expect(isMp4(Buffer.from(await (await fetch(location)).arrayBuffer()))).toBe(true);
+    emu.control.configure({ videoRedirectHops: 2 });
+    const twice = await content();
+    await twice.text();
+    expect(twice.headers.get('location')).toBe(`${emu.cdnUrl}/hops/1/${job.id}.mp4`);
+  });
+
+  it('mediaHost sets the origin of the output URL', async () => {
+    emu.control.configure({ videoTimings: { queuedMs: 0, processingMs: 0 }, mediaHost: 'http://10.0.0.1' });
+    const job = await submitted();
+    expect((await readJson(await get(job.id))).output).toBe(`http://10.0.0.1/files/${job.id}.mp4`);
+  });
+
   it('GET /content streams video/mp4 of videoBytes with Content-Length', async () => {
     emu.control.configure({ videoTimings: { queuedMs: 0, processingMs: 0 }, videoBytes: 3 * 1024 * 1024 + 5 });
     const job = await submitted();
@@ -240,6 +312,10 @@ describe('job config keys', () => {
       { videoTimings: { nope: 1 } },
       { asyncTimings: 5 },
       { videoOutput: 'link' },
+      { videoContent: 'cdn' },
+      { videoRedirectHops: 0 },
+      { videoRedirectHops: 11 },
+      { videoRedirectHops: 1.5 },
       { videoBytes: 10 },
       { videoExpiryMs: -1 },
       { asyncInvokeStatus: 201 },

@@ -6,7 +6,7 @@ import { DEFAULT_KEY, startEmulator, type Emulator } from '../../emulator';
 /** A second accepted key: another account's quota. */
 export const SECOND_KEY = 'emulator-second-model-access-key';
 
-export function useEmulator(): Pick<Emulator, 'url' | 'control'> {
+export function useEmulator(): Pick<Emulator, 'url' | 'cdnUrl' | 'control'> {
 	let running: Emulator | undefined;
 	beforeAll(async () => {
 		running = await startEmulator({ keys: [DEFAULT_KEY, SECOND_KEY] });
@@ -20,6 +20,9 @@ export function useEmulator(): Pick<Emulator, 'url' | 'control'> {
 	return {
 		get url() {
 			return running!.url;
+		},
+		get cdnUrl() {
+			return running!.cdnUrl;
 		},
 		get control() {
 			return running!.control;

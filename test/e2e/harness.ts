@@ -402,8 +402,15 @@ export class N8nHome {
 		fs.mkdirSync(dotN8n, { recursive: true });
 		const layout = options.packageLayout ?? packageLayoutFromEnv();
 		let tarballInstall: TarballInstall | undefined;
-		if (layout === 'tarball') tarballInstall = await installPackedTarball(install, dotN8n);
-		else if (layout === 'symlink' || fs.existsSync(distEntry)) installCommunityPackage(dotN8n, layout);
+		if (layout === 'tarball') {
+			try {
+				tarballInstall = await installPackedTarball(install, dotN8n);
+			} catch (err) {
+				// No home object exists yet to dispose of: remove the fresh folder here.
+				if (!options.folder && !options.keep && process.env.E2E_KEEP_HOME !== '1') fs.rmSync(folder, { recursive: true, force: true });
+				throw err;
+			}
+		} else if (layout === 'symlink' || fs.existsSync(distEntry)) installCommunityPackage(dotN8n, layout);
 
 		const env: NodeJS.ProcessEnv = {
 			// A minimal environment: nothing from the caller's N8N_*/DB_*/NODE_OPTIONS leaks in.

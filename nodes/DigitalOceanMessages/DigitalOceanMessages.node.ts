@@ -107,9 +107,9 @@ export class DigitalOceanMessages implements INodeType {
 				const options = this.getNodeParameter('options', itemIndex, {}) as MessagesOptions;
 				const { message, meta } = await createMessage(client, body, options.stream !== false, itemIndex);
 				if (this.getNodeParameter('output', itemIndex, 'simplified') === 'raw') {
-					return [{ json: message as unknown as INodeExecutionData['json'] }];
+					return [{ json: message as unknown as INodeExecutionData['json'], pairedItem: { item: itemIndex } }];
 				}
-				return [{ json: simplifyMessage(message, { requestId: meta.requestId }) }];
+				return [{ json: simplifyMessage(message, { requestId: meta.requestId }), pairedItem: { item: itemIndex } }];
 			},
 			{ concurrency: settings.concurrency, validate: requestFor, reuseValidated: true },
 		);

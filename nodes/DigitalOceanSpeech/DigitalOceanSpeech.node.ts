@@ -90,6 +90,7 @@ export class DigitalOceanSpeech implements INodeType {
 							requestId: reply.requestId ?? null,
 						},
 						binary: { [request.field]: binary },
+						pairedItem: { item: itemIndex },
 					},
 				];
 			},

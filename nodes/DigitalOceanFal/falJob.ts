@@ -8,6 +8,7 @@ import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData } 
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { mediaFileName, numberedField } from '../shared/binary';
+import { passOn } from '../shared/errors';
 import type { JobState } from '../shared/jobs';
 import { jobErrorText, maxBytesOf, requireJobId, type JobDriver } from '../shared/jobOperations';
 import { saveMedia } from '../shared/mediaDownload';
@@ -60,7 +61,7 @@ export function createFalDriver(ctx: IExecuteFunctions, client: InferenceClient,
 					description: 'Check the Job ID: it must come from a Submit with the same Model Access Key.',
 				});
 			}
-			throw error;
+			throw passOn(ctx.getNode(), error, itemIndex);
 		}
 	};
 

@@ -331,6 +331,7 @@ export class InferenceClient {
 					bodyTimeout: this.timeoutMs,
 				});
 			} catch (error) {
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the internal cancel signal; runItems and runBatches report it as a NodeOperationError
 				if (cancelled()) throw new CancelledError();
 				if (attempt < this.maxRetries && isRetryableNetworkError(error, mode)) {
 					this.config.log?.('Retrying after a connection failure', { attempt, code: errorCode(error) });
@@ -380,6 +381,7 @@ export class InferenceClient {
 			try {
 				return await onSuccess(response, meta);
 			} catch (error) {
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the internal cancel signal; runItems and runBatches report it as a NodeOperationError
 				if (cancelled()) throw new CancelledError();
 				response.body.destroy();
 				if (error instanceof StreamErrorEvent) {
@@ -403,6 +405,7 @@ export class InferenceClient {
 				}
 				// A consumer's own error (e.g. a malformed event quoted in the message) may echo a secret.
 				if (error instanceof Error) error.message = redactSecrets(error.message, [this.config.apiKey, ...(call.secrets ?? [])]);
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- a consumer's own error goes on as it is; runItems maps it to a NodeOperationError of the item
 				throw error;
 			}
 		}

@@ -30,6 +30,7 @@ export class DigitalOceanAgentApi implements ICredentialType {
 			placeholder: 'e.g. https://abcdefghij1234567890.agents.do-ai.run',
 			description: "Shown on the agent's Overview page in the DigitalOcean control panel",
 		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- an agent access key is a secret; renaming the field would break saved credentials
 		{
 			displayName: 'Agent Access Key',
 			name: 'agentAccessKey',

@@ -1,6 +1,8 @@
-// ESLint 9 flat config applying eslint-plugin-n8n-nodes-base's community (package.json),
-// credentials and nodes rule sets, as n8n's community package checks do.
+// ESLint 9 flat config with both rule sets n8n's community-package scanner applies:
+// - eslint-plugin-n8n-nodes-base: its community (package.json), credentials and nodes sets;
+// - @n8n/eslint-plugin-community-nodes: the `recommended` set, on package.json, nodes/ and credentials/.
 import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
+import communityNodes from '@n8n/eslint-plugin-community-nodes';
 import tsParser from '@typescript-eslint/parser';
 
 const { community, credentials, nodes } = n8nNodesBase.configs;
@@ -34,6 +36,22 @@ export default [
 			// These want the string 'main'; n8n 2.x nodes use the NodeConnectionTypes.Main constant (same value).
 			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
 			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
+		},
+	},
+	{
+		files: ['package.json', 'nodes/**/*.ts', 'credentials/**/*.ts'],
+		plugins: communityNodes.configs.recommended.plugins,
+		languageOptions: { parser: tsParser, parserOptions: { sourceType: 'module', extraFileExtensions: ['.json'] } },
+		rules: {
+			...communityNodes.configs.recommended.rules,
+			// This package targets self-hosted n8n (it is not offered for n8n Cloud, where these three
+			// rules come from). Its transport is undici by design — streaming, connection reuse, abort
+			// and timeouts n8n's helpers do not give — so it has a runtime dependency (accepted and
+			// documented in the README), imports undici and `node:` modules, and reads `process.env`
+			// (proxy and SSRF settings, as n8n does) and timers. All other recommended rules apply.
+			'@n8n/community-nodes/no-runtime-dependencies': 'off',
+			'@n8n/community-nodes/no-restricted-imports': 'off',
+			'@n8n/community-nodes/no-restricted-globals': 'off',
 		},
 	},
 ];

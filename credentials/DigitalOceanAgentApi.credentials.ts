@@ -33,6 +33,7 @@ export class DigitalOceanAgentApi implements ICredentialType {
 			description:
 				"Shown on the agent's Overview page in the DigitalOcean control panel. A URL copied with /api/v1/chat/completions (or ?agent=true) works too.",
 		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- an agent access key is a secret; renaming the field would break saved credentials
 		{
 			displayName: 'Agent Access Key',
 			name: 'agentAccessKey',

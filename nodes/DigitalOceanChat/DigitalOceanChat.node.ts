@@ -164,7 +164,7 @@ export class DigitalOceanChat implements INodeType {
 						? [completion as unknown as INodeExecutionData['json']]
 						: simplifyCompletion(completion, { requestId: meta.requestId, route: routeOf(meta) });
 				// Built-in tool secrets (MCP authorization) never reach the output, whatever the model echoes.
-				return outputs.map((json) => ({ json: redactDeep(json, request.secrets) }));
+				return outputs.map((json) => ({ json: redactDeep(json, request.secrets), pairedItem: { item: itemIndex } }));
 			},
 			{ concurrency: settings.concurrency, validate: requestFor, reuseValidated: true },
 		);

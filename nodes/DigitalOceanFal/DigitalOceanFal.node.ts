@@ -16,6 +16,7 @@ import { createFalDriver } from './falJob';
 import { falProperties, type FalOutputOptions } from './falProperties';
 import { buildFalRequest } from './falRequest';
 
+// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool -- deliberately not a tool: binary output (see `description`)
 export class DigitalOceanFal implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'DigitalOcean Fal',

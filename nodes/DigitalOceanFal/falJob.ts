@@ -11,6 +11,7 @@ import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData } 
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { mediaFileName, numberedField } from '../shared/binary';
+import { passOn } from '../shared/errors';
 import type { JobState } from '../shared/jobs';
 import { jobErrorText, maxBytesOf, requireJobId, type JobDriver } from '../shared/jobOperations';
 import { saveFoundMedia } from '../shared/mediaDownload';
@@ -87,7 +88,7 @@ export function createFalDriver(ctx: IExecuteFunctions, client: InferenceClient,
 		try {
 			return await get(jobPath(jobId), jobId, itemIndex);
 		} catch (error) {
-			if (statusOf(error) !== '404') throw error;
+			if (statusOf(error) !== '404') throw passOn(ctx.getNode(), error, itemIndex);
 			if (!statusSaid) throw notFound(jobId, itemIndex);
 			throw new NodeOperationError(ctx.getNode(), `The fal request ${jobId} is ${String(statusSaid.status)}, but its result was not found`, {
 				itemIndex,

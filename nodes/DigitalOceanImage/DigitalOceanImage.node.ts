@@ -16,6 +16,7 @@ import { imageOptions } from './imageOptions';
 import { buildImageRequest, MAX_PROMPT_CHARS } from './imageRequest';
 import { ImageReplyError, imagesToItems, type ImagesReply } from './imageResponse';
 
+// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool -- deliberately not a tool: binary output (see `description`)
 export class DigitalOceanImage implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'DigitalOcean Image',

@@ -134,7 +134,7 @@ export class DigitalOceanMessages implements INodeType {
 						? (message as unknown as IDataObject)
 						: simplified(message, meta.requestId);
 				// Built-in tool blocks may echo an MCP server's authorization.
-				return [{ json: redactDeep(json, request.secrets) }];
+				return [{ json: redactDeep(json, request.secrets), pairedItem: { item: itemIndex } }];
 			},
 			{ concurrency: settings.concurrency, validate: requestFor, reuseValidated: true },
 		);

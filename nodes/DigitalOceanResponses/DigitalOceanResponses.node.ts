@@ -114,7 +114,7 @@ export class DigitalOceanResponses implements INodeType {
 						? response
 						: simplifyResponse(response, { requestId: meta.requestId });
 				// Built-in tool items may echo the MCP server's authorization.
-				return [{ json: redactDeep(json, request.secrets) as INodeExecutionData['json'] }];
+				return [{ json: redactDeep(json, request.secrets) as INodeExecutionData['json'], pairedItem: { item: itemIndex } }];
 			},
 			{ concurrency: settings.concurrency, validate: requestFor, reuseValidated: true },
 		);

@@ -17,6 +17,7 @@ import { speechOptions } from './speechOptions';
 import { readSpeechReply, SpeechReplyError } from './speechReply';
 import { buildSpeechRequest } from './speechRequest';
 
+// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool -- deliberately not a tool: binary output (see `description`)
 export class DigitalOceanSpeech implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'DigitalOcean Speech',
@@ -90,6 +91,7 @@ export class DigitalOceanSpeech implements INodeType {
 							requestId: reply.requestId ?? null,
 						},
 						binary: { [request.field]: binary },
+						pairedItem: { item: itemIndex },
 					},
 				];
 			},

@@ -70,6 +70,7 @@ async function fromJsonEnvelope(download: Download, requested: SpeechFormat | un
 	try {
 		encoded = (JSON.parse(text) as { data?: Array<{ b64_json?: unknown }> }).data?.[0]?.b64_json;
 	} catch {
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- no node here; the Speech node turns a SpeechReplyError into a NodeOperationError with a hint
 		throw new SpeechReplyError('The API answered with invalid JSON instead of audio');
 	}
 	if (typeof encoded !== 'string' || encoded === '') {

@@ -18,6 +18,7 @@ import { buildVideoRequest } from './videoRequest';
 
 const SUBMITTING = { show: { operation: ['generate', 'submit'] } };
 
+// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool -- deliberately not a tool: binary output (see `description`)
 export class DigitalOceanVideo implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'DigitalOcean Video',

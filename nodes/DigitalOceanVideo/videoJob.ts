@@ -10,6 +10,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { mediaFileName, readOutputTarget } from '../shared/binary';
+import { passOn } from '../shared/errors';
 import type { JobState } from '../shared/jobs';
 import { jobErrorText, maxBytesOf, requireJobId, type JobDriver } from '../shared/jobOperations';
 import { saveFoundMedia } from '../shared/mediaDownload';
@@ -89,7 +90,7 @@ export function createVideoDriver(ctx: IExecuteFunctions, client: InferenceClien
 			return { ...reply.data, id: reply.data.id ?? jobId };
 		} catch (error) {
 			if (isGone(error)) throw expiredError(ctx, jobId, itemIndex, 'was not found: it has expired or never existed');
-			throw error;
+			throw passOn(ctx.getNode(), error, itemIndex);
 		}
 	};
 

@@ -123,7 +123,7 @@ export async function runBatches<T>(
 			});
 			return undefined;
 		} catch (error) {
-			if (isCancellation(ctx, error)) throw error;
+			if (isCancellation(ctx, error)) throw cancelledError(ctx); // what runBatches reports in the end anyway
 			return error;
 		}
 	};

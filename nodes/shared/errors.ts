@@ -18,6 +18,7 @@ import {
 } from './netCodes';
 import { redactDeep, redactSecrets } from './redact';
 import { rateLimitResetMs } from './retry';
+import { CancelledError } from './sleep';
 
 
 export interface HttpFailure {
@@ -369,6 +370,15 @@ export function withItemIndex(node: INode, error: unknown, itemIndex: number): N
 	return new NodeOperationError(node, typeof error === 'string' ? error : `Unexpected error: ${safeString(error)}`, {
 		itemIndex,
 	});
+}
+
+/**
+ * What a catch block throws for an error it does not handle itself: a NodeApiError/NodeOperationError
+ * of the item (withItemIndex: an existing one goes on as it is, with `itemIndex` set) — or, unchanged,
+ * a cancellation, which runItems and runBatches report as "cancelled" rather than as the item's error.
+ */
+export function passOn(node: INode, error: unknown, itemIndex: number): NodeApiError | NodeOperationError | CancelledError {
+	return error instanceof CancelledError ? error : withItemIndex(node, error, itemIndex);
 }
 
 /** The same classes from another copy of n8n-workflow (instanceof fails across copies). */

@@ -9,6 +9,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { cancelSignalOf, createClient, readRequestSettings } from './client';
+import { passOn } from './errors';
 import { runItems } from './items';
 import { waitForJob, type JobState } from './jobs';
 import type { InferenceClient } from './transport';
@@ -225,7 +226,7 @@ async function waitAndDeliver<J>(
 }
 
 /** A submission that failed after it may have reached DigitalOcean is not sent again; the error says why. */
-async function submitOnce<J>(driver: JobDriver<J>, itemIndex: number): Promise<J> {
+async function submitOnce<J>(ctx: IExecuteFunctions, driver: JobDriver<J>, itemIndex: number): Promise<J> {
 	try {
 		return await driver.submit(itemIndex);
 	} catch (error) {
@@ -236,7 +237,7 @@ async function submitOnce<J>(driver: JobDriver<J>, itemIndex: number): Promise<J
 			const [hint, requestId] = (error.description ?? '').split(/ (?=Request ID: )/);
 			error.description = [hint, note, requestId].filter(Boolean).join(' ');
 		}
-		throw error;
+		throw passOn(ctx.getNode(), error, itemIndex);
 	}
 }
 
@@ -248,13 +249,13 @@ export async function runJobOperation<J>(
 ): Promise<INodeExecutionData[]> {
 	switch (operation) {
 		case 'submit':
-			return [{ json: summary(driver, await submitOnce(driver, itemIndex)) }];
+			return [{ json: summary(driver, await submitOnce(ctx, driver, itemIndex)) }];
 		case 'getStatus':
 			return [{ json: summary(driver, await driver.poll(readJobId(ctx, itemIndex), itemIndex)) }];
 		case 'getResult':
 			return await waitAndDeliver(ctx, driver, await driver.poll(readJobId(ctx, itemIndex), itemIndex), itemIndex, false);
 		case 'generate':
-			return await waitAndDeliver(ctx, driver, await submitOnce(driver, itemIndex), itemIndex, true);
+			return await waitAndDeliver(ctx, driver, await submitOnce(ctx, driver, itemIndex), itemIndex, true);
 		default:
 			throw new NodeOperationError(ctx.getNode(), `Unknown operation "${String(operation)}"`, { itemIndex });
 	}

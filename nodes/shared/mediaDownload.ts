@@ -11,9 +11,10 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { bareMimeType } from './binary';
 import { cancelSignalOf } from './client';
+import { cancelledError } from './items';
 import { isVagueMime, mimeFromUrl, sniffMediaMime } from './mediaType';
 import { backoffDelayMs, isRetryableNetworkError } from './retry';
-import { abortableSleep, CancelledError } from './sleep';
+import { abortableSleep } from './sleep';
 import { dataUrlInfo, decodeDataUrl, type MediaRef } from './mediaFinder';
 import { megabytes, type Download, type InferenceClient } from './transport';
 
@@ -102,7 +103,8 @@ export async function saveMedia(ctx: IExecuteFunctions, source: MediaSource, tar
 			return { binary, fileName, mimeType, fileSize: size() };
 		} catch (error) {
 			download.stream.destroy();
-			if (signal?.aborted) throw new CancelledError();
+			if (signal?.aborted) throw cancelledError(ctx);
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- what cannot be retried goes on as it is (runItems maps it for the item); wrapping here would change which errors get the Get Result hint
 			if (!isRetryableNetworkError(error, 'safe')) throw error;
 			if (attempt < target.retries) {
 				ctx.logger?.debug(`[DigitalOcean] Download of ${source.label} broke off; starting it again`, { attempt });

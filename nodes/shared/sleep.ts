@@ -10,12 +10,10 @@ export class CancelledError extends Error {
 
 /** A sleep that ends at once with CancelledError when `signal` aborts (works on every Node/n8n version). */
 export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-	if (signal?.aborted) throw new CancelledError();
-	if (ms <= 0) return;
-	try {
-		await delay(ms, undefined, { signal });
-	} catch (error) {
-		if (signal?.aborted) throw new CancelledError();
-		throw error;
+	if (ms > 0 && !signal?.aborted) {
+		await delay(ms, undefined, { signal }).catch((error: unknown) => {
+			if (!signal?.aborted) throw error;
+		});
 	}
+	if (signal?.aborted) throw new CancelledError();
 }

@@ -171,6 +171,7 @@ export function parseSseJson<T>(ev: SseEvent): T {
 		return JSON.parse(ev.data) as T;
 	} catch {
 		const payload = ev.data.length > 200 ? `${ev.data.slice(0, 200)}…` : ev.data;
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the SSE parser has no node; runItems reports this as a NodeOperationError of the item
 		throw new Error(`The server sent a streaming event ("${ev.event}") that is not valid JSON: ${payload}`);
 	}
 }

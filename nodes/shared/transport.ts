@@ -393,6 +393,7 @@ export class InferenceClient {
 					bodyTimeout: this.timeoutMs,
 				});
 			} catch (error) {
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the internal cancel signal; runItems and runBatches report it as a NodeOperationError
 				if (cancelled()) throw new CancelledError();
 				// The download policy refused the address a media host resolved to: nothing connected.
 				if (error instanceof DownloadRefusedError) throw error;
@@ -447,6 +448,7 @@ export class InferenceClient {
 			try {
 				return await onSuccess(response, meta, progress);
 			} catch (error) {
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the internal cancel signal; runItems and runBatches report it as a NodeOperationError
 				if (cancelled()) throw new CancelledError();
 				// A body never read reports its abort as an 'error' event: nobody is left to hear it.
 				response.body.on('error', () => undefined).destroy();
@@ -479,6 +481,7 @@ export class InferenceClient {
 				}
 				// A consumer's own error (e.g. a malformed event quoted in the message) may echo a secret.
 				if (error instanceof Error) error.message = redactSecrets(error.message, [this.config.apiKey, ...(call.secrets ?? [])]);
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- a consumer's own error goes on as it is; runItems maps it to a NodeOperationError of the item
 				throw error;
 			}
 		}

@@ -5,6 +5,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { passOn } from './errors';
+
 export class InputError extends Error {
 	constructor(
 		message: string,
@@ -37,6 +39,7 @@ export function parseJsonParameter(value: unknown, label: string): unknown {
 	try {
 		return JSON.parse(value) as unknown;
 	} catch {
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- InputError is the package's bad-input error (no node here); asItemInputError and withItemIndex make it a NodeOperationError of the item
 		throw new InputError(`${label} is not valid JSON`, `Check the "${label}" field.`);
 	}
 }
@@ -66,6 +69,6 @@ export async function asItemInputError<T>(ctx: IExecuteFunctions, itemIndex: num
 		if (error instanceof InputError) {
 			throw new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description: error.description });
 		}
-		throw error;
+		throw passOn(ctx.getNode(), error, itemIndex);
 	}
 }

@@ -4,8 +4,9 @@
  * - `ensureN8n()` installs the pinned n8n on demand (scripts/install-n8n.sh, cached outside the
  *   clone) and says which Node binary runs it (Node 24 for n8n >= 2.10).
  * - `createN8nHome()` makes a fresh, hermetic N8N_USER_FOLDER with this package installed as a
- *   community package (node types `n8n-nodes-digitalocean-inference.<name>`), and drives the n8n
- *   CLI in it: import credentials / workflows, `execute --id`, `execute-batch`.
+ *   community package (node types `n8n-nodes-digitalocean-inference.<name>`) — laid out directly,
+ *   or packed and installed with plain `npm install <tgz>` — and drives the n8n CLI in it: import
+ *   credentials / workflows, `execute --id`, `execute-batch`.
  *
  * Every spawned process runs in its own process group, is bounded by a timeout and is killed
  * (whole group) on timeout, on `dispose()` / `killAllN8nProcesses()` and when this process exits.
@@ -356,8 +357,11 @@ export interface N8nHomeOptions {
 	 * - `symlink`: a symlink to the package root. Modules resolve from the clone, so the node gets
 	 *   the clone's devDependency `n8n-workflow` (a second copy of the classes n8n checks with
 	 *   instanceof); handy for a dev server that should see rebuilds.
+	 * - `tarball`: `npm pack` of the package root, then plain `npm install <tgz>` in a fresh
+	 *   `.n8n/nodes`, run by npm on the Node that runs this n8n — what a user who installs by hand
+	 *   does. Dependencies come from the registry; see `N8nHome.tarballInstall`.
 	 */
-	packageLayout?: 'symlink' | 'copy';
+	packageLayout?: 'symlink' | 'copy' | 'tarball';
 	/** Default timeout of each n8n command (default 120 s). */
 	commandTimeoutMs?: number;
 	/** Fail when dist/ is missing (default true; false only for core-node-only smoke runs). */
@@ -374,6 +378,8 @@ export interface N8nHomeOptions {
 export class N8nHome {
 	/** Every n8n command run in this home, with its full stdout/stderr (for leak checks). */
 	readonly transcript: RunResult[] = [];
+	/** How the package got in, with the `tarball` layout (undefined for `copy` / `symlink`). */
+	tarballInstall?: TarballInstall;
 	private readonly children = new Set<ChildProcess>();
 
 	private constructor(
@@ -394,8 +400,17 @@ export class N8nHome {
 			: fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
 		const dotN8n = path.join(folder, '.n8n');
 		fs.mkdirSync(dotN8n, { recursive: true });
-		const layout = options.packageLayout ?? (process.env.E2E_PACKAGE_LAYOUT === 'symlink' ? 'symlink' : 'copy');
-		if (layout === 'symlink' || fs.existsSync(distEntry)) installCommunityPackage(dotN8n, layout);
+		const layout = options.packageLayout ?? packageLayoutFromEnv();
+		let tarballInstall: TarballInstall | undefined;
+		if (layout === 'tarball') {
+			try {
+				tarballInstall = await installPackedTarball(install, dotN8n);
+			} catch (err) {
+				// No home object exists yet to dispose of: remove the fresh folder here.
+				if (!options.folder && !options.keep && process.env.E2E_KEEP_HOME !== '1') fs.rmSync(folder, { recursive: true, force: true });
+				throw err;
+			}
+		} else if (layout === 'symlink' || fs.existsSync(distEntry)) installCommunityPackage(dotN8n, layout);
 
 		const env: NodeJS.ProcessEnv = {
 			// A minimal environment: nothing from the caller's N8N_*/DB_*/NODE_OPTIONS leaks in.
@@ -415,7 +430,9 @@ export class N8nHome {
 			N8N_DEFAULT_BINARY_DATA_MODE: options.binaryDataMode ?? 'filesystem',
 			...options.env,
 		};
-		return new N8nHome(install, folder, env, options);
+		const home = new N8nHome(install, folder, env, options);
+		home.tarballInstall = tarballInstall;
+		return home;
 	}
 
 	/** Runs `n8n <args>` in this home (bounded; never throws on a non-zero exit). */
@@ -552,6 +569,82 @@ export class N8nHome {
 		}
 		fs.rmSync(this.folder, { recursive: true, force: true });
 	}
+}
+
+function packageLayoutFromEnv(): NonNullable<N8nHomeOptions['packageLayout']> {
+	const layout = process.env.E2E_PACKAGE_LAYOUT;
+	return layout === 'symlink' || layout === 'tarball' ? layout : 'copy';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Installing the packed tarball, as a user does
+// ---------------------------------------------------------------------------------------------
+
+export interface TarballInstall {
+	/** The `.tgz` that `npm pack` wrote (inside the home folder, so dispose() removes it). */
+	tarball: string;
+	/** `npm pack --json`'s report: file list, `size` (tarball bytes), `unpackedSize`. */
+	pack: { files: Array<{ path: string; size: number }>; size: number; unpackedSize: number };
+	/** The `npm install <tgz>` run (exit code, output, duration). */
+	npmInstall: RunResult;
+	/** `node --version` of the Node that ran npm (the one that runs this n8n). */
+	nodeVersion: string;
+	/** `<.n8n>/nodes`, where npm installed. */
+	nodesDir: string;
+}
+
+/**
+ * A user's shell for npm: nothing npm/jest exported for the current run (`npm test` exports
+ * `npm_config_*` such as this repo's `ignore-scripts=true`, which would hide a failing install
+ * script; jest sets NODE_ENV), no `node_modules/.bin` of the clone, and the Node that runs this
+ * n8n first on PATH.
+ * HOME stays the real one, so npm reads the user's ~/.npmrc and cache as it would for them.
+ */
+function userShellEnv(install: N8nInstall): NodeJS.ProcessEnv {
+	const env: NodeJS.ProcessEnv = {};
+	for (const [key, value] of Object.entries(process.env)) {
+		if (!/^(npm_|init_cwd$|node_options$|node_path$|node_env$)/i.test(key)) env[key] = value;
+	}
+	const entries = (install.env.PATH ?? '').split(path.delimiter);
+	env.PATH = entries.filter((dir) => !/node_modules[\/]\.bin|node-gyp-bin/.test(dir)).join(path.delimiter);
+	return env;
+}
+
+/**
+ * `npm pack` of the package root (its current dist/; `npm run test:e2e` builds first), then plain
+ * `npm install <tgz>` in a fresh `<dotN8n>/nodes` holding only the ledger package.json n8n keeps
+ * there. Throws with npm's output when the install fails.
+ */
+async function installPackedTarball(install: N8nInstall, dotN8n: string): Promise<TarballInstall> {
+	const dist = path.join(PACKAGE_ROOT, 'dist');
+	if (!fs.existsSync(dist)) throw new Error(`${dist} is missing: run \`npm run build\` first (npm run test:e2e does).`);
+	const env = userShellEnv(install);
+	const packDir = path.join(path.dirname(dotN8n), 'pack');
+	fs.mkdirSync(packDir, { recursive: true });
+	const packed = await run('npm', ['pack', '--json', `--pack-destination=${packDir}`], {
+		cwd: PACKAGE_ROOT,
+		env,
+		timeoutMs: 120_000,
+	});
+	if (packed.exitCode !== 0) throw new Error(describeFailure('npm pack', packed));
+	const [pack] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<
+		TarballInstall['pack'] & { filename: string }
+	>;
+	const tarball = path.join(packDir, pack.filename);
+
+	const nodesDir = path.join(dotN8n, 'nodes');
+	fs.mkdirSync(nodesDir, { recursive: true });
+	fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
+	const npmInstall = await run('npm', ['install', '--no-audit', '--no-fund', tarball], {
+		cwd: nodesDir,
+		env,
+		timeoutMs: 5 * 60_000,
+	});
+	if (npmInstall.exitCode !== 0) {
+		throw new Error(describeFailure(`npm install ${path.basename(tarball)} (in ${nodesDir})`, npmInstall));
+	}
+	const node = await run('node', ['--version'], { env, timeoutMs: 30_000 });
+	return { tarball, pack, npmInstall, nodeVersion: node.stdout.trim(), nodesDir };
 }
 
 /** Shorthand: a fresh home for `install` (see N8nHome.create). */

@@ -21,6 +21,7 @@ import {
 	type CredentialImport,
 	type ExecuteResult,
 	type N8nHome,
+	type N8nHomeOptions,
 	type RunJson,
 	type WorkflowJson,
 } from './harness';
@@ -77,6 +78,8 @@ export interface N8nWithEmulatorOptions {
 	emulatorConfig?: EmulatorConfigPatch;
 	/** Default: just the examples' Model Access Key credential. */
 	credentials?: (ctx: CredentialContext) => CredentialImport[];
+	/** How the n8n home is made, e.g. `{ packageLayout: 'tarball' }` (default: the harness defaults). */
+	home?: N8nHomeOptions;
 }
 
 export interface WorkflowRun {
@@ -113,7 +116,7 @@ export function useN8nWithEmulator(options: N8nWithEmulatorOptions): N8nWithEmul
 		const install = await ensureN8n();
 		emulator = await startEmulator({ port: 0, keys: [modelKey], agentKeys: [agentKey] });
 		if (options.emulatorConfig) emulator.control.configure(options.emulatorConfig);
-		home = await createN8nHome(install);
+		home = await createN8nHome(install, options.home);
 		const ctx = { emulatorUrl: emulator.url, modelKey, agentKey };
 		await home.importCredentials((options.credentials ?? ((c) => [modelCredential(c)]))(ctx));
 		await home.importWorkflows(options.workflows);

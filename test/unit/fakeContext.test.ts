@@ -132,10 +132,20 @@ describe('fake context: parameters', () => {
 	});
 
 	it('throws like n8n for a name without value or fallback', () => {
-		const error = thrown(() => context(new DigitalOceanImage()).getNodeParameter('no.such.parameter', 0));
+		// An option the user did not add has no value.
+		const image = context(new DigitalOceanImage());
+		const error = thrown(() => image.getNodeParameter('options.size', 0));
 		expect(error).toBeInstanceOf(UserError);
-		expect(error.message).toBe('Could not get parameter "no.such.parameter"');
-		expect(context(new DigitalOceanImage()).getNodeParameter('no.such.parameter', 0, null)).toBeNull();
+		expect(error.message).toBe('Could not get parameter "options.size"');
+		expect(image.getNodeParameter('options.size', 0, null)).toBeNull();
+	});
+
+	it('fails the test when the node reads a name its description does not have (n8n would hand it the fallback)', () => {
+		const image = context(new DigitalOceanImage());
+		expect(() => image.getNodeParameter('promt', 0, '')).toThrow('The node reads parameter "promt", which its description does not have');
+		expect(() => image.getNodeParameter('options.sizes', 0, '')).toThrow('options.sizes');
+		expect(() => context(new DigitalOceanChat()).getNodeParameter('messages.messages', 0, [])).toThrow('messages.messages');
+		expect(context(new DigitalOceanChat(), { params: { inputType: 'messages' } }).getNodeParameter('messages.message', 0)).toEqual([{ role: 'user', content: '', cache: 'none' }]);
 	});
 
 	it('fails the test for a parameter, option or group the description does not have', () => {

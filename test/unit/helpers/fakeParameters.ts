@@ -144,6 +144,22 @@ function readPath(source: unknown, path: string): unknown {
 	return current;
 }
 
+/** Whether `path` (e.g. `messages.message`, `options.stream`) names a place in the description, shown or not. */
+function isDescribed(properties: INodeProperties[], path: string): boolean {
+	let level: Array<INodeProperties | INodePropertyCollection> = properties;
+	for (const part of path.split('.')) {
+		const found = level.filter((entry) => entry.name === part.replace(/\[\d+\]$/, ''));
+		if (found.length === 0) return false;
+		level = found.flatMap((entry) => {
+			if ('values' in entry) return entry.values;
+			return 'options' in entry && (entry.type === 'collection' || entry.type === 'fixedCollection')
+				? ((entry.options ?? []) as Array<INodeProperties | INodePropertyCollection>)
+				: [];
+		});
+	}
+	return true;
+}
+
 /** What the fake supports of getNodeParameter's options; anything else fails instead of being ignored. */
 const SUPPORTED_OPTIONS = ['extractValue', 'rawExpressions'];
 
@@ -159,6 +175,10 @@ export function nodeParameter(
 ): unknown {
 	const unsupported = Object.keys(options ?? {}).filter((option) => !SUPPORTED_OPTIONS.includes(option));
 	if (unsupported.length > 0) throw new Error(`The fake context does not support getNodeParameter option(s) ${unsupported.join(', ')}`);
+	// n8n would quietly return the fallback: a renamed or misspelled name in the node would go unnoticed.
+	if (nodeType && !isDescribed(nodeType.description.properties, name)) {
+		throw new Error(`The node reads parameter "${name}", which its description does not have`);
+	}
 	const { workflow, node } = resolved;
 	const found = readPath(node.parameters, name);
 	const value = found === undefined ? fallback : found;

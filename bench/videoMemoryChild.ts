@@ -114,8 +114,8 @@ async function generate(settings: ChildSettings): Promise<{ item: INodeExecution
 	let downloadMs = -1;
 	const maxFileSize = Math.max(DEFAULT_MAX_MB, Math.ceil(settings.bytes / 1048576));
 	const ctx = fakeExecuteContext({
+		node: new DigitalOceanVideo(),
 		params: {
-			operation: 'generate',
 			model: { __rl: true, mode: 'id', value: 'wan2.2-t2v-a14b' },
 			prompt: 'A paper boat drifting down a rainy street',
 			waitTimeout: 60,

@@ -67,9 +67,12 @@ async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<voi
 	}
 }
 
-/** The fake n8n context, with every logger level recorded (the key scan reads it). */
+/**
+ * The fake n8n context, with every logger level recorded (the key scan reads it). It is not tied to a node
+ * type (`node: null`): each scenario sets every parameter it needs, and the unit tests cover the defaults.
+ */
 function context(params: Params, extra: Partial<FakeContextOptions> = {}, apiKey = KEY) {
-	const ctx = fakeExecuteContext({ params, credentials: { apiKey, baseUrl: emu.url }, ...extra });
+	const ctx = fakeExecuteContext({ params, credentials: { apiKey, baseUrl: emu.url }, ...extra, node: null });
 	const record =
 		(level: string) =>
 		(message: string, meta?: unknown): void => {

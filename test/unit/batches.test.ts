@@ -12,6 +12,7 @@ const emulator = useEmulator();
 
 function context(itemCount: number, extra: { continueOnFail?: boolean; signal?: AbortSignal } = {}) {
 	return fakeExecuteContext({
+		node: null,
 		params: {},
 		perItem: Array.from({ length: itemCount }, () => ({})),
 		credentials: { apiKey: DEFAULT_KEY, baseUrl: emulator.url },
@@ -228,7 +229,7 @@ describe('runBatches', () => {
 	});
 
 	it('returns nothing for no input items', async () => {
-		const ctx = fakeExecuteContext({ params: {}, items: [], credentials: { apiKey: DEFAULT_KEY, baseUrl: emulator.url } });
+		const ctx = fakeExecuteContext({ node: null, params: {}, items: [], credentials: { apiKey: DEFAULT_KEY, baseUrl: emulator.url } });
 		const output = await runBatches(ctx, async () => [], { batchSize: 5, prepare: (i) => i });
 		expect(output).toEqual([]);
 	});

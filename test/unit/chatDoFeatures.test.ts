@@ -2,7 +2,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { DigitalOceanChat } from '../../nodes/DigitalOceanChat/DigitalOceanChat.node';
 import { DEFAULT_AGENT_KEY, DEFAULT_KEY } from '../emulator';
-import { fakeExecuteContext, type Params } from './helpers/fakeContext';
+import { fakeExecuteContext, type CredentialsByType, type Params } from './helpers/fakeContext';
 import { useEmulator } from './helpers/useEmulator';
 
 const CHAT = '/v1/chat/completions';
@@ -18,10 +18,12 @@ const MCP_SECRET = 'mcp-secret-token-7f3a9c';
 
 const emulator = useEmulator();
 
-async function run(params: Params, credentials?: Record<string, string>) {
+/** Runs Chat with the Model Access Key, or with exactly the credentials given (by type). */
+async function run(params: Params, credentialsByType?: CredentialsByType) {
 	const ctx = fakeExecuteContext({
-		params: { model: model('llama3.3-70b-instruct'), inputType: 'prompt', prompt: 'Hi', ...params },
-		credentials: (credentials ?? { apiKey: DEFAULT_KEY, baseUrl: emulator.url }) as never,
+		node: new DigitalOceanChat(),
+		params: { model: model('llama3.3-70b-instruct'), prompt: 'Hi', ...params },
+		...(credentialsByType ? { credentialsByType } : { credentials: { apiKey: DEFAULT_KEY, baseUrl: emulator.url } }),
 	});
 	const [output] = await new DigitalOceanChat().execute.call(ctx);
 	return output;
@@ -203,7 +205,7 @@ describe('Chat: bad tool input fails before any request', () => {
 });
 
 describe('Chat: Agent target', () => {
-	const agentCredentials = () => ({ endpointUrl: emulator.url, agentAccessKey: DEFAULT_AGENT_KEY });
+	const agentCredentials = (agentAccessKey = DEFAULT_AGENT_KEY) => ({ digitalOceanAgentApi: { endpointUrl: emulator.url, agentAccessKey } });
 
 	it('posts to the agent endpoint with ?agent=true, the agent key and the documented model placeholder', async () => {
 		for (const stream of [true, false]) {
@@ -229,7 +231,7 @@ describe('Chat: Agent target', () => {
 		['the full chat URL with ?agent=true', '/api/v1/chat/completions?agent=true'],
 		['the full chat URL with a slash and query', '/api/v1/chat/completions/?agent=true'],
 	])('normalises an agent URL pasted with %s to the agent root', async (_name, suffix) => {
-		const [item] = await run({ target: 'agent', options: { stream: false } }, { endpointUrl: ` ${emulator.url}${suffix} `, agentAccessKey: DEFAULT_AGENT_KEY });
+		const [item] = await run({ target: 'agent', options: { stream: false } }, { digitalOceanAgentApi: { endpointUrl: ` ${emulator.url}${suffix} `, agentAccessKey: DEFAULT_AGENT_KEY } });
 		const requests = emulator.control.requests();
 		expect(requests.map((request) => `${request.path} ${JSON.stringify(request.query)} ${request.status}`)).toEqual([
 			'/api/v1/chat/completions {"agent":"true"} 200',
@@ -238,14 +240,14 @@ describe('Chat: Agent target', () => {
 	});
 
 	it('refuses an agent credential without an endpoint URL before any request (the agent key never goes to the serverless host)', async () => {
-		const error = await run({ target: 'agent' }, { endpointUrl: '  ', agentAccessKey: DEFAULT_AGENT_KEY }).catch((e) => e);
+		const error = await run({ target: 'agent' }, { digitalOceanAgentApi: { endpointUrl: '  ', agentAccessKey: DEFAULT_AGENT_KEY } }).catch((e) => e);
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect(error.message).toMatch(/no Agent Endpoint URL/);
 		expect(emulator.control.requests()).toHaveLength(0);
 	});
 
 	it('rejects a model access key on the agent endpoint with a clear 401', async () => {
-		const error = await run({ target: 'agent' }, { endpointUrl: emulator.url, agentAccessKey: DEFAULT_KEY }).catch((e) => e);
+		const error = await run({ target: 'agent' }, agentCredentials(DEFAULT_KEY)).catch((e) => e);
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.httpCode).toBe('401');
 	});

@@ -18,9 +18,10 @@ const emulator = useEmulator();
 
 async function run(params: Params, extra: Partial<Parameters<typeof fakeExecuteContext>[0]> = {}) {
 	const ctx = fakeExecuteContext({
-		params: { model: model('llama3.3-70b-instruct'), inputType: 'prompt', ...params },
+		params: { model: model('llama3.3-70b-instruct'), ...params },
 		credentials: { apiKey: DEFAULT_KEY, baseUrl: emulator.url },
 		...extra,
+		node: new DigitalOceanChat(),
 	});
 	const [output] = await new DigitalOceanChat().execute.call(ctx);
 	return output;
@@ -161,6 +162,7 @@ describe('DigitalOcean Chat node', () => {
 
 	it('trims a key pasted with a trailing newline', async () => {
 		const ctx = fakeExecuteContext({
+			node: new DigitalOceanChat(),
 			params: { model: model('llama3.3-70b-instruct'), prompt: 'Hi' },
 			credentials: { apiKey: `${DEFAULT_KEY}\n`, baseUrl: emulator.url },
 		});
@@ -274,6 +276,7 @@ describe('DigitalOcean Chat node', () => {
 	it('fails with a 401 that names the Model Access Key and hides the key', async () => {
 		const wrongKey = 'this-wrong-key-must-not-leak';
 		const ctx = fakeExecuteContext({
+			node: new DigitalOceanChat(),
 			params: { model: model('llama3.3-70b-instruct'), prompt: 'Hi' },
 			credentials: { apiKey: wrongKey, baseUrl: emulator.url },
 		});
@@ -302,6 +305,7 @@ describe('DigitalOcean Chat node', () => {
 
 	it('keeps the key out of every output and the debug log', async () => {
 		const ctx = fakeExecuteContext({
+			node: new DigitalOceanChat(),
 			params: { model: model('llama3.3-70b-instruct'), prompt: 'Hi', output: 'raw' },
 			credentials: { apiKey: DEFAULT_KEY, baseUrl: emulator.url },
 		});

@@ -23,6 +23,7 @@ const emulator = useEmulator();
 
 async function run(params: Params): Promise<INodeExecutionData[]> {
 	const ctx = fakeExecuteContext({
+		node: new DigitalOceanChat(),
 		params: { model: { __rl: true, mode: 'id', value: 'llama3.3-70b-instruct' }, inputType: 'prompt', ...params },
 		credentials: { apiKey: DEFAULT_KEY, baseUrl: emulator.url },
 	});

@@ -18,12 +18,9 @@ beforeEach(() => emulator.control.configure({ embeddingDimensions: DIMS }));
 
 const sentence = (i: number) => `Sentence number ${i}`;
 
-/** Items with `json.text`, which the node's default Text expression would read; the fake context takes the resolved value per item. */
-function textItems(texts: unknown[]): Pick<FakeContextOptions, 'items' | 'perItem'> {
-	return {
-		items: texts.map((text) => ({ json: { text } as INodeExecutionData['json'] })),
-		perItem: texts.map((text) => ({ text })),
-	};
+/** Items with `json.text`, which the node's default Text expression (`={{ $json.text }}`) reads. */
+function textItems(texts: unknown[]): Pick<FakeContextOptions, 'items'> {
+	return { items: texts.map((text) => ({ json: { text } as INodeExecutionData['json'] })) };
 }
 
 async function run(
@@ -36,6 +33,7 @@ async function run(
 		credentials: { apiKey: DEFAULT_KEY, baseUrl: emulator.url },
 		...textItems(texts),
 		...extra,
+		node: new DigitalOceanEmbeddings(),
 	});
 	const [output] = await new DigitalOceanEmbeddings().execute.call(ctx);
 	return output;
@@ -197,7 +195,8 @@ describe('DigitalOcean Embeddings node', () => {
 		[{ batchSize: 0 }, /Batch Size must be between 1 and 2048/],
 		[{ batchSize: 2049 }, /Batch Size must be between 1 and 2048/],
 		[{ batchSize: 2.5 }, /Batch Size must be a whole number/],
-		[{ encodingFormat: 'binary' }, /Unknown encoding "binary"/],
+		// Not an option the UI offers: only an expression can produce it.
+		[{ encodingFormat: '={{ "binary" }}' }, /Unknown encoding "binary"/],
 	])('rejects options %j before any request', async (options, message) => {
 		const error = await run(['a', 'b'], { options }).catch((e) => e);
 		expect(error).toBeInstanceOf(NodeOperationError);
@@ -217,7 +216,7 @@ describe('DigitalOcean Embeddings node', () => {
 		const output = await run(
 			texts,
 			{},
-			{ perItem: texts.map((text, i) => ({ text, model: model(i % 2 === 0 ? MODEL : 'no-such-model') })) },
+			{ perItem: texts.map((_, i) => ({ model: model(i % 2 === 0 ? MODEL : 'no-such-model') })) },
 		).catch((e) => e);
 		const requests = embeddingRequests();
 		expect(requests.map((request) => [(request.body as { model: string }).model, inputsOf(request)])).toEqual([
@@ -237,7 +236,7 @@ describe('DigitalOcean Embeddings node', () => {
 			{},
 			{
 				continueOnFail: true,
-				perItem: texts.map((text, i) => ({ text, model: model(i % 2 === 0 ? MODEL : 'no-such-model') })),
+				perItem: texts.map((_, i) => ({ model: model(i % 2 === 0 ? MODEL : 'no-such-model') })),
 			},
 		);
 		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
@@ -377,7 +376,7 @@ describe('DigitalOcean Embeddings node', () => {
 
 	it('offers only embedding models in the picker', async () => {
 		const node = new DigitalOceanEmbeddings();
-		const ctx = fakeLoadOptionsContext({ apiKey: DEFAULT_KEY, baseUrl: emulator.url });
+		const ctx = fakeLoadOptionsContext({ apiKey: DEFAULT_KEY, baseUrl: emulator.url }, { node });
 		const { results } = await node.methods.listSearch.searchEmbeddingModels.call(ctx);
 		expect(results.map((result) => result.value)).toEqual([MODEL]);
 	});

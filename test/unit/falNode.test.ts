@@ -14,7 +14,7 @@ const PROMPT = 'A cozy reading nook with warm lamp light';
 
 const emulator = useEmulator();
 
-const { run, runError } = nodeRunner(() => new DigitalOceanFal(), { operation: 'generate', model: 'fal-ai/flux/schnell', prompt: PROMPT, waitTimeout: 30 }, emulator);
+const { run, runError } = nodeRunner(() => new DigitalOceanFal(), { prompt: PROMPT, waitTimeout: 30 }, emulator);
 
 const fast = { asyncTimings: { queuedMs: 50, runningMs: 200 } };
 const bytesOf = (item: INodeExecutionData, field = 'data') => Buffer.from(item.binary![field].data, 'base64');
@@ -300,6 +300,19 @@ describe('DigitalOcean Fal node: Submit, Get Status, Get Result', () => {
 		expect(submissions()).toHaveLength(1);
 		const polls = emulator.control.requests().filter((r) => r.method === 'GET' && r.path.startsWith(`${INVOKE}/`));
 		expect(polls.every((r) => r.path === `${INVOKE}/${jobId}/status` || r.path === `${INVOKE}/${jobId}`)).toBe(true);
+	});
+
+	it("Get Status and Get Result take each item's job from the Submit output by default (Job ID = {{ $json.jobId }})", async () => {
+		emulator.control.configure(fast);
+		const submitted = await run({ operation: 'submit' }, { perItem: [{ prompt: 'first nook' }, { prompt: 'second nook' }] });
+		const jobIds = submitted.map((item) => item.json.jobId);
+		expect(new Set(jobIds).size).toBe(2);
+
+		const statuses = await run({ operation: 'getStatus' }, { items: submitted });
+		expect(statuses.map((item) => item.json.jobId)).toEqual(jobIds);
+		const results = await run({ operation: 'getResult' }, { items: submitted });
+		expect(results.map((item) => [item.json.jobId, imageMagic(bytesOf(item))?.kind])).toEqual(jobIds.map((jobId) => [jobId, 'jpeg']));
+		expect(submissions()).toHaveLength(2);
 	});
 
 	it('an unknown request id is a clear error', async () => {

@@ -19,6 +19,7 @@ async function run(params: Params = {}, extra: Partial<FakeContextOptions> = {})
 		params: { model: model(MODEL), prompt: PROMPT, ...params },
 		credentials: { apiKey: DEFAULT_KEY, baseUrl: emulator.url },
 		...extra,
+		node: new DigitalOceanImage(),
 	});
 	const [output] = await new DigitalOceanImage().execute.call(ctx);
 	return output;
@@ -177,7 +178,8 @@ describe('DigitalOcean Image node', () => {
 			['transparent with jpeg', { options: { background: 'transparent', outputFormat: 'jpeg' } }, 'A transparent background needs the PNG or WebP format, not JPEG'],
 			['compression -1', { options: { outputCompression: -1 } }, 'Compression (%) must be between 0 and 100 (got -1)'],
 			['compression 101', { options: { outputCompression: 101 } }, 'Compression (%) must be between 0 and 100 (got 101)'],
-			['an unknown size', { options: { size: '9x9' } }, 'Unknown size "9x9"'],
+			// Not an option the UI offers: only an expression can produce it.
+			['an unknown size', { options: { size: '={{ "9x9" }}' } }, 'Unknown size "9x9"'],
 			['an empty output field', { options: { binaryPropertyName: ' ' } }, '"Put Output in Field" is empty'],
 			['no model', { model: model('') }, 'No model is selected'],
 		])('%s in item 2 fails the run with no request sent for items 0 and 1', async (_name, bad, message) => {
@@ -234,8 +236,9 @@ describe('DigitalOcean Image node', () => {
 	});
 
 	it('lists only image models in the model picker', async () => {
-		const ctx = fakeLoadOptionsContext({ apiKey: DEFAULT_KEY, baseUrl: emulator.url });
-		const result = await new DigitalOceanImage().methods.listSearch.searchImageModels.call(ctx);
+		const node = new DigitalOceanImage();
+		const ctx = fakeLoadOptionsContext({ apiKey: DEFAULT_KEY, baseUrl: emulator.url }, { node });
+		const result = await node.methods.listSearch.searchImageModels.call(ctx);
 		expect(result.results.map((r) => r.value).sort()).toEqual(['openai-gpt-image-1', 'stable-diffusion-3.5-large']);
 	});
 });

@@ -11,6 +11,7 @@ const emulator = useEmulator();
 
 function context(itemCount: number, extra: { continueOnFail?: boolean; signal?: AbortSignal } = {}) {
 	return fakeExecuteContext({
+		node: null,
 		params: {},
 		perItem: Array.from({ length: itemCount }, () => ({})),
 		credentials: { apiKey: DEFAULT_KEY, baseUrl: emulator.url },

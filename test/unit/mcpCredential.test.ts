@@ -51,6 +51,7 @@ async function run(node: NodeCase, params: Params, extra: Partial<FakeContextOpt
 		credentials: { apiKey: DEFAULT_KEY, baseUrl: emulator.url },
 		credentialsByType: { [MCP_CREDENTIAL]: CREDENTIAL },
 		...extra,
+		node: node.node(),
 	});
 	const [output] = await node.node().execute.call(ctx);
 	return output;
@@ -82,7 +83,7 @@ describe.each(NODES)('$name: MCP tool with Authorization "From Credential"', (no
 
 	it.each<[string, Params, Partial<FakeContextOptions>, RegExp]>([
 		['a tool Server URL of another server', { builtInTools: fromCredential({ serverUrl: 'https://other.example.com/mcp' }) }, {}, /has the Server URL https:\/\/other\.example\.com\/mcp, but its credential is for https:\/\/mcp\.example\.com\/mcp/],
-		['no MCP credential selected', { builtInTools: fromCredential() }, { credentialsByType: { [MCP_CREDENTIAL]: null } }, /needs a DigitalOcean MCP Server API credential/],
+		['no MCP credential selected', { builtInTools: fromCredential() }, { credentialsByType: {} }, /needs a DigitalOcean MCP Server API credential/],
 		['a credential without an http(s) URL', { builtInTools: fromCredential() }, { credentialsByType: { [MCP_CREDENTIAL]: { ...CREDENTIAL, serverUrl: 'mcp.example.com' } } }, /credential needs an http\(s\) Server URL/],
 		['a credential without authorization', { builtInTools: fromCredential() }, { credentialsByType: { [MCP_CREDENTIAL]: { ...CREDENTIAL, authorization: ' ' } } }, /credential has no Authorization/],
 	])('fails before any request with %s', async (_label, params, extra, message) => {

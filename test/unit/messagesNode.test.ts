@@ -27,9 +27,10 @@ type Extra = Partial<Parameters<typeof fakeExecuteContext>[0]>;
 
 function context(params: Params, extra: Extra = {}) {
 	return fakeExecuteContext({
-		params: { model: model(MODEL), inputType: 'prompt', maxTokens: 1024, ...params },
+		params: { model: model(MODEL), ...params },
 		credentials: { apiKey: DEFAULT_KEY, baseUrl: emulator.url },
 		...extra,
+		node: new DigitalOceanMessages(),
 	});
 }
 
@@ -120,7 +121,8 @@ describe('DigitalOcean Messages node', () => {
 	it('sends only the required fields when no option is set, with Bearer auth and anthropic-version', async () => {
 		await run({ prompt: 'Hi', options: { stream: false } });
 		expect(sent()).toHaveLength(1);
-		expect(bodyOf()).toEqual({ model: MODEL, max_tokens: 1024, messages: [{ role: 'user', content: 'Hi' }] });
+		// max_tokens is required by the API: the node sends its default, 4096.
+		expect(bodyOf()).toEqual({ model: MODEL, max_tokens: 4096, messages: [{ role: 'user', content: 'Hi' }] });
 		expect(sent()[0].headers).toMatchObject({
 			authorization: `Bearer ${DEFAULT_KEY}`,
 			'anthropic-version': '2023-06-01',
@@ -245,7 +247,7 @@ describe('DigitalOcean Messages node', () => {
 
 	it('streams internally by default', async () => {
 		await run({ prompt: 'Hi' });
-		expect(bodyOf()).toEqual({ model: MODEL, max_tokens: 1024, messages: [{ role: 'user', content: 'Hi' }], stream: true });
+		expect(bodyOf()).toEqual({ model: MODEL, max_tokens: 4096, messages: [{ role: 'user', content: 'Hi' }], stream: true });
 		expect(sent()[0].headers.accept).toBe('text/event-stream');
 	});
 
@@ -575,7 +577,7 @@ describe('DigitalOcean Messages node', () => {
 
 	it('offers Anthropic models in the model picker', async () => {
 		const node = new DigitalOceanMessages();
-		const ctx = fakeLoadOptionsContext({ apiKey: DEFAULT_KEY, baseUrl: emulator.url });
+		const ctx = fakeLoadOptionsContext({ apiKey: DEFAULT_KEY, baseUrl: emulator.url }, { node });
 		const { results } = await node.methods.listSearch.searchMessagesModels.call(ctx);
 		const ids = results.map((result) => result.value);
 		expect(ids).toContain(MODEL);

@@ -20,10 +20,10 @@ const model = (value: string) => ({ __rl: true, mode: 'id', value });
 
 const emulator = useEmulator();
 
-const chat = nodeRunner(() => new DigitalOceanChat(), { model: model('llama3.3-70b-instruct'), inputType: 'prompt' }, emulator);
+const chat = nodeRunner(() => new DigitalOceanChat(), { model: model('llama3.3-70b-instruct') }, emulator);
 const video = nodeRunner(
 	() => new DigitalOceanVideo(),
-	{ operation: 'generate', model: model('wan2.2-t2v-a14b'), prompt: 'A paper boat', waitTimeout: 30 },
+	{ model: model('wan2.2-t2v-a14b'), prompt: 'A paper boat', waitTimeout: 30 },
 	emulator,
 );
 const credentials = { apiKey: DEFAULT_KEY, baseUrl: 'http://127.0.0.1:1' };
@@ -31,20 +31,20 @@ const credentials = { apiKey: DEFAULT_KEY, baseUrl: 'http://127.0.0.1:1' };
 describe('cancelSignalOf (feature detection of getExecutionCancelSignal)', () => {
 	it("is the execution's signal when n8n provides one", () => {
 		const controller = new AbortController();
-		const ctx = fakeExecuteContext({ params: {}, credentials, signal: controller.signal });
+		const ctx = fakeExecuteContext({ node: null, params: {}, credentials, signal: controller.signal });
 		expect(cancelSignalOf(ctx)).toBe(controller.signal);
 	});
 
 	it('is undefined on an n8n without the method, and in load-options contexts (model lists)', () => {
-		const ctx = fakeExecuteContext({ params: {}, credentials, noCancelSignal: true });
+		const ctx = fakeExecuteContext({ node: null, params: {}, credentials, noCancelSignal: true });
 		expect('getExecutionCancelSignal' in ctx).toBe(false);
 		expect(cancelSignalOf(ctx)).toBeUndefined();
 		expect(cancelSignalOf(fakeLoadOptionsContext(credentials))).toBeUndefined();
 	});
 
 	it('is undefined when the method exists but returns nothing, and ignores a non-function property', () => {
-		expect(cancelSignalOf(fakeExecuteContext({ params: {}, credentials }))).toBeUndefined();
-		const odd = { ...fakeExecuteContext({ params: {}, credentials, noCancelSignal: true }), getExecutionCancelSignal: 'no' };
+		expect(cancelSignalOf(fakeExecuteContext({ node: null, params: {}, credentials }))).toBeUndefined();
+		const odd = { ...fakeExecuteContext({ node: null, params: {}, credentials, noCancelSignal: true }), getExecutionCancelSignal: 'no' };
 		expect(cancelSignalOf(odd as unknown as IExecuteFunctions)).toBeUndefined();
 	});
 });

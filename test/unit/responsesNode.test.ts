@@ -38,9 +38,10 @@ type Extra = Partial<Parameters<typeof fakeExecuteContext>[0]>;
 
 async function run(params: Params, extra: Extra = {}): Promise<INodeExecutionData[]> {
 	const ctx = fakeExecuteContext({
-		params: { model: model('llama3.3-70b-instruct'), inputType: 'prompt', ...params },
+		params: { model: model('llama3.3-70b-instruct'), ...params },
 		credentials: { apiKey: DEFAULT_KEY, baseUrl: emulator.url },
 		...extra,
+		node: new DigitalOceanResponses(),
 	});
 	const [output] = await new DigitalOceanResponses().execute.call(ctx);
 	return output;
@@ -577,6 +578,7 @@ describe('DigitalOcean Responses node', () => {
 
 	it('keeps the model key out of output and the debug log', async () => {
 		const ctx = fakeExecuteContext({
+			node: new DigitalOceanResponses(),
 			params: { model: model('llama3.3-70b-instruct'), prompt: 'Hi', output: 'raw' },
 			credentials: { apiKey: DEFAULT_KEY, baseUrl: emulator.url },
 		});

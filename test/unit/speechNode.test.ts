@@ -25,6 +25,7 @@ async function run(params: Params = {}, extra: Partial<FakeContextOptions> = {})
 		params: { model: model(MODEL), text: TEXT, ...params },
 		credentials: { apiKey: DEFAULT_KEY, baseUrl: emulator.url },
 		...extra,
+		node: new DigitalOceanSpeech(),
 	});
 	const handedOver: Run['handedOver'] = [];
 	const prepare = ctx.helpers.prepareBinaryData;

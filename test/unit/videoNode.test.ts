@@ -13,7 +13,7 @@ const model = (value: string) => ({ __rl: true, mode: 'id', value });
 
 const emulator = useEmulator();
 
-const { run, runError } = nodeRunner(() => new DigitalOceanVideo(), { operation: 'generate', model: model(MODEL), prompt: PROMPT, waitTimeout: 30 }, emulator);
+const { run, runError } = nodeRunner(() => new DigitalOceanVideo(), { model: model(MODEL), prompt: PROMPT, waitTimeout: 30 }, emulator);
 
 const fast = { videoTimings: { queuedMs: 50, processingMs: 250 } };
 const bytesOf = (item: INodeExecutionData, field = 'data') => Buffer.from(item.binary![field].data, 'base64');
@@ -290,6 +290,19 @@ describe('DigitalOcean Video node: Submit, Get Status, Get Result', () => {
 		const [after] = await run({ operation: 'getStatus', jobId });
 		expect(after.json).toMatchObject({ status: 'completed', done: true, completedAt: expect.any(String) });
 		expect(submissions()).toHaveLength(1);
+	});
+
+	it("Get Status and Get Result take each item's job from the Submit output by default (Job ID = {{ $json.jobId }})", async () => {
+		emulator.control.configure(fast);
+		const submitted = await run({ operation: 'submit' }, { perItem: [{ prompt: 'first boat' }, { prompt: 'second boat' }] });
+		const jobIds = submitted.map((item) => item.json.jobId);
+		expect(new Set(jobIds).size).toBe(2);
+
+		const statuses = await run({ operation: 'getStatus' }, { items: submitted });
+		expect(statuses.map((item) => item.json.jobId)).toEqual(jobIds);
+		const results = await run({ operation: 'getResult' }, { items: submitted });
+		expect(results.map((item) => [item.json.jobId, isMp4(bytesOf(item))])).toEqual(jobIds.map((jobId) => [jobId, true]));
+		expect(submissions()).toHaveLength(2);
 	});
 
 	it('a job past its 2-hour retention gets an error that says so', async () => {

@@ -1,11 +1,30 @@
 /**
- * A stand-in for the parts of n8n's execute/load-options context that n8n itself provides: node
- * parameters (per item, dotted paths, resource locators), credentials, the binary store, continueOnFail
- * and the cancel signal. HTTP is never faked: nodes talk to the emulator over real sockets.
+ * A stand-in for the parts of n8n's execute/load-options context that n8n itself provides, as strict as
+ * n8n where it matters: node parameters resolved from the node's description (defaults, displayOptions,
+ * expressions per item; see fakeParameters.ts), credentials checked against the types the node declares
+ * (fakeCredentials.ts), the binary store, continueOnFail and the cancel signal. HTTP is never faked:
+ * nodes talk to the emulator over real sockets.
  */
-import type { IBinaryData, IExecuteFunctions, ILoadOptionsFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+import type {
+	IBinaryData,
+	ICredentialDataDecryptedObject,
+	IExecuteFunctions,
+	IGetNodeParameterOptions,
+	ILoadOptionsFunctions,
+	INode,
+	INodeCredentials,
+	INodeExecutionData,
+	INodeType,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { credentialData, readCredentials, type CredentialsByType } from './fakeCredentials';
+import { mergeParams, nodeParameter, resolveBareNode, resolveNode, type Params, type ResolvedNode } from './fakeParameters';
+
+export type { Params } from './fakeParameters';
+export type { CredentialsByType } from './fakeCredentials';
+
+/** The node of tests that run shared modules without a node type. */
 export const TEST_NODE: INode = {
 	id: 'test-node-id',
 	name: 'DigitalOcean Chat',
@@ -15,32 +34,31 @@ export const TEST_NODE: INode = {
 	parameters: {},
 };
 
-export type Params = Record<string, unknown>;
+/** The Model Access Key credential (`digitalOceanInferenceApi`). */
+export interface InferenceCredentials {
+	apiKey: string;
+	baseUrl: string;
+}
 
 export interface FakeContextOptions {
-	/** Parameters shared by every item; `perItem[i]` overrides them for item i. */
+	/**
+	 * The node under test. Its description gives every parameter the test does not set (resolved like n8n,
+	 * displayOptions included), rejects parameters it does not have, and says which credentials the node
+	 * may read. `null` for tests of shared modules that run without a node: parameters are then taken as given.
+	 */
+	node: INodeType | null;
+	/** Parameters shared by every item; `perItem[i]` overrides them for item i (merged key by key). */
 	params: Params;
 	perItem?: Params[];
 	items?: INodeExecutionData[];
-	credentials: { apiKey: string; baseUrl: string };
-	/**
-	 * Credentials of other types by name (e.g. the optional MCP server credential); a type listed
-	 * with `null` is one the node has none selected for, which n8n reports by throwing.
-	 */
-	credentialsByType?: Record<string, Record<string, unknown> | null>;
+	/** The Model Access Key credential (`digitalOceanInferenceApi`), if the test provides one. */
+	credentials?: InferenceCredentials;
+	/** Further credentials by type, e.g. `{ digitalOceanAgentApi: { endpointUrl, agentAccessKey } }`. */
+	credentialsByType?: CredentialsByType;
 	continueOnFail?: boolean;
 	signal?: AbortSignal;
 	/** Simulates an older n8n without getExecutionCancelSignal. */
 	noCancelSignal?: boolean;
-}
-
-function readPath(source: unknown, path: string): unknown {
-	let current = source;
-	for (const key of path.split('.')) {
-		if (current === null || typeof current !== 'object') return undefined;
-		current = (current as Record<string, unknown>)[key];
-	}
-	return current;
 }
 
 export function binaryItem(field: string, bytes: Buffer, mimeType: string, fileName: string): INodeExecutionData {
@@ -48,37 +66,52 @@ export function binaryItem(field: string, bytes: Buffer, mimeType: string, fileN
 	return { json: {}, binary: { [field]: binary } };
 }
 
+/** Every credential the test provides, by type, each checked against its type and completed with its defaults. */
+function providedCredentials(credentials: InferenceCredentials | undefined, byType: CredentialsByType = {}): CredentialsByType {
+	const all: CredentialsByType = credentials ? { digitalOceanInferenceApi: { ...credentials }, ...byType } : { ...byType };
+	return Object.fromEntries(Object.entries(all).map(([type, fields]) => [type, credentialData(type, fields)]));
+}
+
+/** How the node refers to its credentials in a saved workflow. */
+function nodeCredentials(provided: CredentialsByType): INodeCredentials {
+	return Object.fromEntries(Object.keys(provided).map((type) => [type, { id: `test-${type}`, name: `Test ${type}` }]));
+}
+
+function resolverFor(nodeType: INodeType | null, extra: Pick<INode, 'credentials' | 'onError'>) {
+	return (params: Params): ResolvedNode =>
+		nodeType ? resolveNode(nodeType, params, extra) : resolveBareNode({ ...TEST_NODE, ...extra }, params);
+}
+
 export function fakeExecuteContext(options: FakeContextOptions): IExecuteFunctions & { debugLog: string[] } {
+	const nodeType = options.node;
 	const items: INodeExecutionData[] = options.items ?? (options.perItem ?? [{}]).map(() => ({ json: {} }));
+	const provided = providedCredentials(options.credentials, options.credentialsByType);
+	const resolve = resolverFor(nodeType, {
+		credentials: nodeCredentials(provided),
+		onError: options.continueOnFail ? 'continueRegularOutput' : undefined,
+	});
+	// Resolved up front, so a parameter the description lacks fails the test even if the node never reads it.
+	const shared = resolve(options.params);
+	const perItem = (options.perItem ?? []).map((override) =>
+		Object.keys(override).length === 0 ? shared : resolve(mergeParams(options.params, override)),
+	);
+	const resolvedFor = (itemIndex: number): ResolvedNode => perItem[itemIndex] ?? shared;
 	const debugLog: string[] = [];
-	const parameter = (name: string, itemIndex: number, fallback?: unknown, extra?: { extractValue?: boolean }) => {
-		const overrides = options.perItem?.[itemIndex] ?? {};
-		let value = readPath(overrides, name);
-		if (value === undefined) value = readPath(options.params, name);
-		if (value === undefined) return fallback;
-		if (extra?.extractValue && value && typeof value === 'object' && '__rl' in (value as object)) {
-			return (value as { value: unknown }).value;
-		}
-		return value;
-	};
 	const binaryOf = (itemIndex: number, field: string): IBinaryData => {
 		const binary = items[itemIndex]?.binary?.[field];
 		if (!binary) {
-			throw new NodeOperationError(TEST_NODE, `This operation expects the node's input data to contain a binary file '${field}', but none was found [item ${itemIndex}]`);
+			throw new NodeOperationError(shared.node, `This operation expects the node's input data to contain a binary file '${field}', but none was found [item ${itemIndex}]`);
 		}
 		return binary;
 	};
 	const context = {
 		debugLog,
-		getNode: () => TEST_NODE,
+		getNode: () => shared.node,
 		getInputData: () => items,
-		getNodeParameter: parameter,
-		getCredentials: async (type: string) => {
-			if (!options.credentialsByType || !(type in options.credentialsByType)) return { ...options.credentials };
-			const selected = options.credentialsByType[type];
-			if (!selected) throw new NodeOperationError(TEST_NODE, `Node does not have any credentials set for "${type}"`);
-			return { ...selected };
-		},
+		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown, parameterOptions?: IGetNodeParameterOptions) =>
+			nodeParameter(resolvedFor(itemIndex), nodeType, items, name, itemIndex, fallback, parameterOptions),
+		// n8n checks a credential's displayOptions against the node's parameters, which are the same for every item.
+		getCredentials: async (type: string) => readCredentials(nodeType, shared.node, provided, type),
 		continueOnFail: () => options.continueOnFail === true,
 		logger: {
 			debug: (message: string, meta?: unknown) => debugLog.push(`${message} ${JSON.stringify(meta ?? {})}`),
@@ -115,10 +148,20 @@ export function fakeExecuteContext(options: FakeContextOptions): IExecuteFunctio
 	return context as unknown as IExecuteFunctions & { debugLog: string[] };
 }
 
-export function fakeLoadOptionsContext(credentials: { apiKey: string; baseUrl: string }): ILoadOptionsFunctions {
+export interface FakeLoadOptionsExtra {
+	/** The node whose list is searched; its declared credentials are then checked as in an execution. */
+	node?: INodeType;
+	/** The node's current parameters in the editor. */
+	params?: Params;
+	credentialsByType?: CredentialsByType;
+}
+
+export function fakeLoadOptionsContext(credentials: InferenceCredentials | undefined, extra: FakeLoadOptionsExtra = {}): ILoadOptionsFunctions {
+	const provided = providedCredentials(credentials, extra.credentialsByType);
+	const { node } = resolverFor(extra.node ?? null, { credentials: nodeCredentials(provided) })(extra.params ?? {});
 	return {
-		getNode: () => TEST_NODE,
-		getCredentials: async () => ({ ...credentials }),
+		getNode: () => node,
+		getCredentials: async (type: string): Promise<ICredentialDataDecryptedObject> => readCredentials(extra.node ?? null, node, provided, type),
 		logger: { debug: () => undefined },
 	} as unknown as ILoadOptionsFunctions;
 }

@@ -154,7 +154,7 @@ describe('Chat: DigitalOcean features in the output', () => {
 
 	it('uses an MCP server without its authorization appearing in any output', async () => {
 		const builtInTools = {
-			mcp: [{ serverLabel: 'docs', serverUrl: 'https://mcp.example.com/mcp', authorization: `Bearer ${MCP_SECRET}`, allowedTools: 'search_docs, get_page' }],
+			mcp: [{ serverLabel: 'docs', serverUrl: 'https://mcp.example.com/mcp', authorizationSource: 'parameter', authorization: `Bearer ${MCP_SECRET}`, allowedTools: 'search_docs, get_page' }],
 		};
 		for (const output of ['simplified', 'raw']) {
 			const items = await run({ builtInTools, output, options: { toolChoice: 'required' } });
@@ -179,7 +179,7 @@ describe('Chat: DigitalOcean features in the output', () => {
 			{ kind: 'status', status: 400, path: CHAT, body: { id: 'bad_request', message: `MCP auth Bearer ${MCP_SECRET} was rejected` } },
 		]);
 		const error = await run({
-			builtInTools: { mcp: [{ serverLabel: 'docs', serverUrl: 'https://mcp.example.com', authorization: `Bearer ${MCP_SECRET}` }] },
+			builtInTools: { mcp: [{ serverLabel: 'docs', serverUrl: 'https://mcp.example.com', authorizationSource: 'parameter', authorization: `Bearer ${MCP_SECRET}` }] },
 		}).catch((e) => e);
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(`${error.message} ${error.description} ${JSON.stringify(error)} ${error.stack}`).not.toContain(MCP_SECRET);

@@ -65,7 +65,7 @@ describe('fake context: credentials', () => {
 		const ctx = context(new DigitalOceanChat(), { credentialsByType: { digitalOceanAgentApi: AGENT } });
 		await expect(ctx.getCredentials('digitalOceanAgentApi')).rejects.toThrow('Credentials not found');
 		const agent = context(new DigitalOceanChat(), { params: { target: 'agent' }, credentialsByType: { digitalOceanAgentApi: AGENT } });
-		expect(await agent.getCredentials('digitalOceanAgentApi')).toEqual(AGENT);
+		expect(await agent.getCredentials('digitalOceanAgentApi')).toMatchObject(AGENT);
 	});
 
 	it('rejects a declared credential the test did not provide', async () => {

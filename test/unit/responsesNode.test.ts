@@ -28,6 +28,8 @@ const MCP_TOKEN = 'mcp-secret-token-7f3a9c';
 const MCP_SERVER = {
 	serverLabel: 'docs',
 	serverUrl: 'https://mcp.example.com/mcp',
+	// The deprecated way (a token typed into the node); the credential way is in mcpCredential.test.ts.
+	authorizationSource: 'parameter',
 	authorization: `Bearer ${MCP_TOKEN}`,
 	allowedTools: 'search_docs',
 };

@@ -35,6 +35,7 @@ export class DigitalOceanMcpServerApi implements ICredentialType {
 			placeholder: 'e.g. https://mcp.example.com/mcp',
 			description: "The MCP server's URL (Streamable HTTP). DigitalOcean connects to it for the model.",
 		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- it holds the server's bearer token; the name is the header (and DigitalOcean's MCP tool field) it fills
 		{
 			displayName: 'Authorization',
 			name: 'authorization',

@@ -104,7 +104,7 @@ export function createFalDriver(ctx: IExecuteFunctions, client: InferenceClient,
 		try {
 			progress = await get(`${jobPath(jobId)}/status`, jobId, itemIndex);
 		} catch (error) {
-			if (!MISSING_ROUTE.has(statusOf(error) ?? '')) throw error;
+			if (!MISSING_ROUTE.has(statusOf(error) ?? '')) throw passOn(ctx.getNode(), error, itemIndex);
 			// Never "not found" while the record route knows the request: it may be paid for.
 			const full = await record(jobId, itemIndex);
 			withoutStatusRoute.add(jobId);

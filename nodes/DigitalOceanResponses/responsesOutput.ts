@@ -36,7 +36,11 @@ export function simplifyResponse(response: ResponseObject, context: { requestId?
 		reasoning: reasoningText(output),
 		functionCalls: output
 			.filter((item) => item.type === 'function_call')
-			.map((item) => ({ callId: item.call_id, name: item.name, arguments: parseToolArguments(item.arguments) })),
+			.map((item) => {
+				const args = parseToolArguments(item.arguments);
+				// `input` repeats the arguments: n8n expressions refuse a key named "arguments" (as in Chat's toolCalls).
+				return { callId: item.call_id, name: item.name, arguments: args, input: args };
+			}),
 		builtInToolCalls: output.filter((item) => !OWN_ITEM_TYPES.has(item.type)) as unknown as IDataObject[],
 		responseId: response.id,
 		status: response.status,

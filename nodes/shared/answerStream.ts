@@ -72,6 +72,7 @@ export async function readAnswer<T>(events: AsyncIterable<SseEvent>, reader: Str
 				next = await iterator.next();
 			} catch (error) {
 				if (reader.complete(sse.sawDone)) break;
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the transport classifies the raw break (reset, timeout) to decide on a retry and maps it to a NodeApiError
 				throw error;
 			}
 			if (next.done) break;

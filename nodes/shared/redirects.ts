@@ -4,6 +4,8 @@
  * presigned CDN link behind the API's /content route gets no Authorization header.
  */
 
+import { DownloadRefusedError } from './networkPolicy';
+
 export const MAX_REDIRECTS = 5;
 
 /** The redirects a GET follows; 300 (a choice) and 304 (a cache answer) are not. */
@@ -13,30 +15,19 @@ export function isFollowedRedirect(status: number): boolean {
 	return FOLLOWED.has(status);
 }
 
-export class RedirectError extends Error {
-	constructor(
-		message: string,
-		readonly description: string,
-	) {
-		super(message);
-		this.name = 'RedirectError';
-	}
-}
-
 /** The URL a redirect leads to; `followed` counts the redirects already taken before this one. */
 export function nextHop(from: URL, location: string | undefined, followed: number): URL {
 	if (followed >= MAX_REDIRECTS) {
-		throw new RedirectError(
+		throw new DownloadRefusedError(
 			`The media URL redirected more than ${MAX_REDIRECTS} times`,
 			'The media host keeps redirecting (a loop, or a misconfigured link). Nothing was downloaded.',
 		);
 	}
 	if (!location) {
-		throw new RedirectError('The media host answered a redirect without a Location', 'Nothing was downloaded; try again later.');
+		throw new DownloadRefusedError('The media host answered a redirect without a Location', 'Nothing was downloaded; try again later.');
 	}
-	try {
-		return new URL(location, from);
-	} catch {
-		throw new RedirectError('The media host redirected to an invalid URL', 'Nothing was downloaded; try again later.');
+	if (!URL.canParse(location, from.href)) {
+		throw new DownloadRefusedError('The media host redirected to an invalid URL', 'Nothing was downloaded; try again later.');
 	}
+	return new URL(location, from);
 }

@@ -27,7 +27,7 @@ import {
 	type RetryMode,
 } from './retry';
 import { abortableSleep, CancelledError } from './sleep';
-import { isFollowedRedirect, nextHop, RedirectError } from './redirects';
+import { isFollowedRedirect, nextHop } from './redirects';
 import { MAX_SSE_EVENT_CHARS, parseSse } from './sse';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
@@ -120,8 +120,9 @@ interface RedirectReply {
 	location?: string;
 }
 
-/** A size limit for messages: `200 MB`, `0.5 MB`. */
+/** A size limit for messages: `200 MB`, `0.5 MB`, or below a kilobyte `1,000 bytes`. */
 export function megabytes(bytes: number): string {
+	if (bytes < 1024) return `${bytes.toLocaleString('en-US')} bytes`;
 	return `${Number((bytes / 1048576).toPrecision(3))} MB`;
 }
 
@@ -196,7 +197,7 @@ export class InferenceClient {
 			progress.arrived = () => (received === 0 ? "the reply's headers" : `${received.toLocaleString('en-US')} bytes of the reply`);
 			const limit = this.limits.jsonBytes;
 			const tooLarge = () =>
-				new NodeOperationError(this.config.node, `The reply is larger than the limit of ${formatBytes(limit)} for JSON replies`, {
+				new NodeOperationError(this.config.node, `The reply is larger than the limit of ${megabytes(limit)} for JSON replies`, {
 					itemIndex: call.itemIndex,
 					description:
 						'The limit protects n8n\'s memory and is far above any normal answer. Ask for less in one request: fewer or smaller images, or fewer texts per embeddings batch (Batch Size).',
@@ -259,29 +260,31 @@ export class InferenceClient {
 		} catch {
 			throw new NodeOperationError(this.config.node, 'The media URL is not a valid URL', { itemIndex });
 		}
-		for (let followed = 0; ; followed++) {
+		// A refusal (policy, redirect limits) names the host and how to allow it; nothing connected to it.
+		const policed = <T>(check: () => T): T => {
 			try {
-				this.downloads.checkUrl(target, followed > 0);
-				const call: CallOptions = {
-					method: 'GET',
-					path: followed === 0 && options.path ? options.path : target.pathname,
-					url: target.href,
-					itemIndex,
-					returnRedirects: true,
-				};
-				const reply = await this.send(call, '*/*', async (response, meta) => {
-					if (!isFollowedRedirect(response.statusCode)) return this.cappedBody(response, meta, options.maxBytes, itemIndex);
-					await response.body.dump();
-					return { location: headerValue(response.headers, 'location') } satisfies RedirectReply;
-				});
-				if (!('location' in reply)) return reply;
-				target = nextHop(target, reply.location, followed);
+				return check();
 			} catch (error) {
-				if (error instanceof DownloadRefusedError || error instanceof RedirectError) {
-					throw new NodeOperationError(this.config.node, error.message, { itemIndex, description: error.description });
-				}
-				throw error;
+				throw new NodeOperationError(this.config.node, error as Error, { itemIndex, description: (error as DownloadRefusedError).description });
 			}
+		};
+		for (let followed = 0; ; followed++) {
+			policed(() => this.downloads.checkUrl(target, followed > 0));
+			const call: CallOptions = {
+				method: 'GET',
+				path: followed === 0 && options.path ? options.path : target.pathname,
+				url: target.href,
+				itemIndex,
+				returnRedirects: true,
+			};
+			const reply = await this.send(call, '*/*', async (response, meta) => {
+				if (!isFollowedRedirect(response.statusCode)) return this.cappedBody(response, meta, options.maxBytes, itemIndex);
+				await response.body.dump();
+				return { location: headerValue(response.headers, 'location') } satisfies RedirectReply;
+			});
+			if (!('location' in reply)) return reply;
+			const from = target;
+			target = policed(() => nextHop(from, reply.location, followed));
 		}
 	}
 
@@ -396,7 +399,9 @@ export class InferenceClient {
 				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the internal cancel signal; runItems and runBatches report it as a NodeOperationError
 				if (cancelled()) throw new CancelledError();
 				// The download policy refused the address a media host resolved to: nothing connected.
-				if (error instanceof DownloadRefusedError) throw error;
+				if (error instanceof DownloadRefusedError) {
+					throw new NodeOperationError(node, error, { itemIndex: call.itemIndex, description: error.description });
+				}
 				if (attempt < this.maxRetries && isRetryableNetworkError(error, mode)) {
 					this.config.log?.('Retrying after a connection failure', { attempt, code: errorCode(error) });
 					await abortableSleep(this.backoff(attempt), signal);
@@ -486,8 +491,4 @@ export class InferenceClient {
 			}
 		}
 	}
-}
-
-function formatBytes(bytes: number): string {
-	return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : `${bytes.toLocaleString('en-US')} bytes`;
 }

@@ -309,7 +309,7 @@ describe('DigitalOcean Responses node', () => {
 		});
 		expect(item.json.text).toBe('');
 		expect(item.json.functionCalls).toEqual([
-			{ callId: expect.stringMatching(/^call_/), name: 'get_weather', arguments: { city: expect.any(String) } },
+			{ callId: expect.stringMatching(/^call_/), name: 'get_weather', arguments: { city: expect.any(String) }, input: { city: expect.any(String) } },
 		]);
 	});
 

@@ -9,7 +9,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { createClient, readRequestSettings } from '../shared/client';
-import { modelLocator, requestOptions } from '../shared/descriptions';
+import { modelLocator, answerRequestOptions } from '../shared/descriptions';
 import { runItems } from '../shared/items';
 import { searchModels } from '../shared/models';
 import { imageOptions } from './imageOptions';
@@ -47,7 +47,7 @@ export class DigitalOceanImage implements INodeType {
 				description: `What the image should show, up to ${MAX_PROMPT_CHARS} characters`,
 			},
 			imageOptions,
-			requestOptions,
+			answerRequestOptions,
 		],
 	};
 

@@ -12,7 +12,7 @@ import { builtInToolsProperty } from '../shared/builtInTools';
 import { mcpCredentialDisplay } from '../shared/mcpAuthorization';
 import { createClient, readRequestSettings } from '../shared/client';
 import { inputTypeProperty, messageListProperty, promptProperty } from '../shared/conversation';
-import { modelLocator, outputMode, requestOptions } from '../shared/descriptions';
+import { modelLocator, outputMode, answerRequestOptions } from '../shared/descriptions';
 import { runItems } from '../shared/items';
 import { searchModels } from '../shared/models';
 import { redactDeep } from '../shared/redact';
@@ -80,7 +80,7 @@ export class DigitalOceanResponses implements INodeType {
 			builtInToolsProperty,
 			responsesOptions,
 			outputMode,
-			requestOptions,
+			answerRequestOptions,
 		],
 	};
 

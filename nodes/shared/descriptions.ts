@@ -40,49 +40,59 @@ export function modelLocator(
 	};
 }
 
+const concurrencyOption: INodeProperties = {
+	displayName: 'Concurrency',
+	name: 'concurrency',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 64 },
+	default: 1,
+	description:
+		'How many items to send at the same time. Output order always matches input order.',
+};
+
+const maxRetriesOption: INodeProperties = {
+	displayName: 'Max Retries',
+	name: 'maxRetries',
+	type: 'number',
+	typeOptions: { minValue: 0, maxValue: 10 },
+	default: 3,
+	description:
+		'How often a request is retried after a rate limit (429), a temporary server failure (408, 5xx) or a dropped connection, with backoff that honours the server\'s retry-after. A paid answer that broke off after it started arriving is not retried (on the text and image nodes: unless Retry Broken Answers is on).',
+};
+
+const timeoutOption: INodeProperties = {
+	displayName: 'Timeout (Seconds)',
+	name: 'timeout',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: 600,
+	description:
+		'Longest wait for the server to start answering, and longest silence while it answers. There is no other time limit.',
+};
+
+/** Only where a paid answer arrives in the reply: Speech audio streams into n8n as it arrives, and job submissions are never repeated. */
+const retryBrokenAnswersOption: INodeProperties = {
+	displayName: 'Retry Broken Answers',
+	name: 'retryBrokenAnswers',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether to send a request again when its answer broke off after it started arriving (a stream cut short or a reply cut mid-way). You may be billed for both attempts. Off: the item fails and says how much had arrived.',
+};
+
 export const requestOptions: INodeProperties = {
 	displayName: 'Request Options',
 	name: 'requestOptions',
 	type: 'collection',
 	placeholder: 'Add Option',
 	default: {},
-	options: [
-		{
-			displayName: 'Concurrency',
-			name: 'concurrency',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 64 },
-			default: 1,
-			description:
-				'How many items to send at the same time. Output order always matches input order.',
-		},
-		{
-			displayName: 'Max Retries',
-			name: 'maxRetries',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 10 },
-			default: 3,
-			description:
-				'How often a request is retried after a rate limit (429), a temporary server failure (408, 5xx) or a dropped connection, with backoff that honours the server\'s retry-after. A paid answer that broke off after it started arriving is not retried unless Retry Broken Answers is on.',
-		},
-		{
-			displayName: 'Retry Broken Answers',
-			name: 'retryBrokenAnswers',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether to send a request again when its answer broke off after it started arriving (a stream cut short or a reply cut mid-way). You may be billed for both attempts. Off: the item fails and says how much had arrived. Speech audio and job submissions (Video, Fal) are never sent twice.',
-		},
-		{
-			displayName: 'Timeout (Seconds)',
-			name: 'timeout',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 600,
-			description:
-				'Longest wait for the server to start answering, and longest silence while it answers. There is no other time limit.',
-		},
-	],
+	options: [concurrencyOption, maxRetriesOption, timeoutOption],
+};
+
+/** Request Options of the nodes whose paid answer arrives in the reply (text, embeddings, images). */
+export const answerRequestOptions: INodeProperties = {
+	...requestOptions,
+	options: [concurrencyOption, maxRetriesOption, retryBrokenAnswersOption, timeoutOption],
 };
 
 export const outputMode: INodeProperties = {

@@ -1,6 +1,13 @@
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type INodeType } from 'n8n-workflow';
 
 import { DigitalOceanChat } from '../../nodes/DigitalOceanChat/DigitalOceanChat.node';
+import { DigitalOceanEmbeddings } from '../../nodes/DigitalOceanEmbeddings/DigitalOceanEmbeddings.node';
+import { DigitalOceanFal } from '../../nodes/DigitalOceanFal/DigitalOceanFal.node';
+import { DigitalOceanImage } from '../../nodes/DigitalOceanImage/DigitalOceanImage.node';
+import { DigitalOceanMessages } from '../../nodes/DigitalOceanMessages/DigitalOceanMessages.node';
+import { DigitalOceanResponses } from '../../nodes/DigitalOceanResponses/DigitalOceanResponses.node';
+import { DigitalOceanSpeech } from '../../nodes/DigitalOceanSpeech/DigitalOceanSpeech.node';
+import { DigitalOceanVideo } from '../../nodes/DigitalOceanVideo/DigitalOceanVideo.node';
 import { ChatStreamReader } from '../../nodes/DigitalOceanChat/chatResponse';
 import { InferenceClient } from '../../nodes/shared/transport';
 import { DEFAULT_KEY } from '../emulator';
@@ -382,6 +389,17 @@ describe('DigitalOcean Chat node: a paid answer is not requested twice', () => {
 		const [item] = await run({ prompt, requestOptions: { retryBrokenAnswers: true } });
 		expect(item.json.content).toBe(answer);
 		expect(chatRequests()).toHaveLength(2);
+	});
+
+	it('offers Retry Broken Answers only on the nodes whose paid answer arrives in the reply', () => {
+		const offers = (node: INodeType) =>
+			(node.description.properties.find((property) => property.name === 'requestOptions')?.options as Array<{ name: string }>).some(
+				(option) => option.name === 'retryBrokenAnswers',
+			);
+		const withIt = [new DigitalOceanChat(), new DigitalOceanResponses(), new DigitalOceanMessages(), new DigitalOceanEmbeddings(), new DigitalOceanImage()];
+		expect(withIt.map(offers)).toEqual([true, true, true, true, true]);
+		// Speech audio streams into n8n as it arrives; Video and Fal submissions are never repeated.
+		expect([new DigitalOceanSpeech(), new DigitalOceanVideo(), new DigitalOceanFal()].map(offers)).toEqual([false, false, false]);
 	});
 
 	it('a JSON reply cut mid-body is not sent again either: the server had done the work', async () => {

@@ -19,7 +19,7 @@ import { batchRequestOptions, modelLocator } from '../shared/descriptions';
 import { batchSizeOption, encodingOption } from '../shared/embeddingsFields';
 import { searchModels } from '../shared/models';
 import { userOption } from '../shared/textOptions';
-import { DEFAULT_BATCH_SIZE, readModelSettings } from './modelSettings';
+import { DEFAULT_BATCH_SIZE, DEFAULT_ENCODING, readModelSettings } from './modelSettings';
 import { createTextEmbedder } from './textEmbedder';
 
 export class DigitalOceanEmbeddingsModel implements INodeType {
@@ -60,7 +60,12 @@ export class DigitalOceanEmbeddingsModel implements INodeType {
 						DEFAULT_BATCH_SIZE,
 						"How many texts go into one request (at most 2048, the API's limit). The vector store hands over its own batches (its Embedding Batch Size, 200 by default); bigger ones are split. Request Options → Concurrency sets how many requests run at the same time.",
 					),
-					encodingOption,
+					{
+						...encodingOption,
+						default: DEFAULT_ENCODING,
+						description:
+							'How the API sends the vectors. Base64 (packed float32, a quarter of the size) unless you choose Float; the vector store always gets plain numbers.',
+					},
 					userOption,
 				],
 			},

@@ -5,13 +5,19 @@
 import type { ISupplyDataFunctions } from 'n8n-workflow';
 
 import { readRequestSettings, type RequestSettings } from '../shared/client';
-import type { EmbeddingsRequest } from '../shared/embeddingsApi';
+import type { EmbeddingsRequest, EncodingFormat } from '../shared/embeddingsApi';
 import { checkBatchSize, checkEncoding } from '../shared/embeddingsFields';
 import { asItemInputError, InputError } from '../shared/validation';
 import type { BatchPlan } from './embedInBatches';
 
 /** Vector stores hand over their own batches (n8n's default: 200 documents), so one request per call is the norm. */
 export const DEFAULT_BATCH_SIZE = 2048;
+
+/**
+ * The vectors only pass through to the vector store, so by default they travel packed: base64 float32
+ * is a quarter of the JSON numbers' size and decodes to the same numbers (what OpenAI's SDK asks for too).
+ */
+export const DEFAULT_ENCODING: EncodingFormat = 'base64';
 
 export interface EmbeddingsModelSettings {
 	/** Everything of a request but its texts. */
@@ -33,7 +39,7 @@ export function readModelSettings(ctx: ISupplyDataFunctions, itemIndex: number):
 		const options = ctx.getNodeParameter('options', itemIndex, {}) as ModelOptions;
 		const transport = readRequestSettings(ctx, itemIndex);
 		return {
-			request: { model, encodingFormat: checkEncoding(options.encodingFormat), user: options.user || undefined },
+			request: { model, encodingFormat: checkEncoding(options.encodingFormat ?? DEFAULT_ENCODING), user: options.user || undefined },
 			plan: { batchSize: checkBatchSize(options.batchSize ?? DEFAULT_BATCH_SIZE), concurrency: transport.concurrency },
 			transport,
 		};

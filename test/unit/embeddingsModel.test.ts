@@ -63,20 +63,21 @@ describe('Embeddings DigitalOcean sub-node: embedDocuments', () => {
 		expect(emulator.control.stats().maxInFlight).toBe(4);
 	});
 
-	it('sends only model and input by default, and encoding_format and user exactly when set', async () => {
+	it('asks for base64 vectors by default, float when Encoding is Float, and sends user only when set', async () => {
 		await (await supply()).embeddings.embedDocuments(['a', 'b']);
-		await (await supply({ options: { encodingFormat: 'base64', user: 'user-42' } })).embeddings.embedDocuments(['a', 'b']);
+		await (await supply({ options: { encodingFormat: 'float', user: 'user-42' } })).embeddings.embedDocuments(['a', 'b']);
 		expect(embeddingRequests().map((request) => request.body)).toEqual([
-			{ model: MODEL, input: ['a', 'b'] },
-			{ model: MODEL, input: ['a', 'b'], encoding_format: 'base64', user: 'user-42' },
+			{ model: MODEL, input: ['a', 'b'], encoding_format: 'base64' },
+			{ model: MODEL, input: ['a', 'b'], encoding_format: 'float', user: 'user-42' },
 		]);
 	});
 
-	it('decodes base64 vectors to exactly the float vectors', async () => {
+	it('hands on exactly the same numbers with base64 (the default) and Float', async () => {
 		const list = texts(20);
-		const floats = await (await supply()).embeddings.embedDocuments(list);
-		const decoded = await (await supply({ options: { encodingFormat: 'base64' } })).embeddings.embedDocuments(list);
-		expect(decoded).toEqual(floats);
+		const packed = await (await supply()).embeddings.embedDocuments(list);
+		const floats = await (await supply({ options: { encodingFormat: 'float' } })).embeddings.embedDocuments(list);
+		expect(packed).toEqual(floats);
+		expect(floats).toEqual(list.map((t) => expectedEmbedding(t, DIMS)));
 	});
 
 	it('reads the credential: the key goes only into the Authorization header', async () => {
@@ -190,7 +191,9 @@ describe('Embeddings DigitalOcean sub-node: embedQuery', () => {
 	it('embeds the query in one request and returns its vector', async () => {
 		const vector = await (await supply()).embeddings.embedQuery('Where is the nearest harbour?');
 		expect(vector).toEqual(expectedEmbedding('Where is the nearest harbour?', DIMS));
-		expect(embeddingRequests().map((request) => request.body)).toEqual([{ model: MODEL, input: ['Where is the nearest harbour?'] }]);
+		expect(embeddingRequests().map((request) => request.body)).toEqual([
+			{ model: MODEL, input: ['Where is the nearest harbour?'], encoding_format: 'base64' },
+		]);
 	});
 
 	it.each([[''], ['   '], [undefined]])('rejects the empty query %j before any request', async (query) => {

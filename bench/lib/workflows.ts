@@ -213,6 +213,8 @@ export function openAiEmbeddingsModel(): SubNodeSpec {
 }
 
 export const STORE_CHECK = 'Check Store';
+/** The embeddings sub-node of the insert (its runs' times are the embedding calls). */
+export const INSERT_EMBEDDINGS = 'Embeddings (insert)';
 
 /**
  * N texts → the Simple Vector Store, Insert (the node under test, memory key `bench`, Clear Store off:
@@ -244,7 +246,7 @@ export function vectorStoreWorkflow(
 	]);
 	const subNodes: Array<[WorkflowJson['nodes'][number], string, string]> = [
 		[{ id: `${id}-loader`, name: 'Default Data Loader', position: [720, 240], type: '@n8n/n8n-nodes-langchain.documentDefaultDataLoader', typeVersion: 1.1, parameters: { jsonMode: 'expressionData', jsonData: '={{ $json.text }}', options: {} } }, 'ai_document', UNDER_TEST],
-		[{ id: `${id}-embed-insert`, name: 'Embeddings (insert)', position: [600, 240], ...embeddings }, 'ai_embedding', UNDER_TEST],
+		[{ id: `${id}-embed-insert`, name: INSERT_EMBEDDINGS, position: [600, 240], ...embeddings }, 'ai_embedding', UNDER_TEST],
 		[{ id: `${id}-embed-check`, name: 'Embeddings (check)', position: [1200, 240], ...embeddings }, 'ai_embedding', STORE_CHECK],
 	];
 	for (const [node, type, parent] of subNodes) {

@@ -1,7 +1,7 @@
 /** What a bench scenario gets and gives back (see bench/run.ts). */
 import type { N8nInstall } from '../../test/e2e/harness';
 
-export const SCENARIO_IDS = ['chat', 'embeddings', 'ratelimit', 'media', 'async', 'transport'] as const;
+export const SCENARIO_IDS = ['chat', 'embeddings', 'vectorstore', 'ratelimit', 'media', 'async', 'transport'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 export interface BenchOptions {
@@ -73,3 +73,16 @@ export interface StoredResult extends ScenarioResult {
 }
 
 export type Scenario = (options: BenchOptions) => Promise<ScenarioResult>;
+
+/** What every run of a batched-requests scenario records (embeddings, vector store). */
+export interface RequestFigures {
+	variant: string;
+	/** The node under test's `executionTime`. */
+	nodeMs: number;
+	processMs: number;
+	requests: number;
+	/** Texts sent, over all requests. */
+	inputs: number;
+	non200: number;
+	maxInFlight: number;
+}

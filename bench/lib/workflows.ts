@@ -9,18 +9,24 @@ import { DO_CREDENTIAL, HEADER_CREDENTIAL, OPENAI_CREDENTIAL } from './n8nBench'
 export const UNDER_TEST = 'Under Test';
 export const CHAT_MODEL = 'llama3.3-70b-instruct';
 export const EMBEDDING_MODEL = 'qwen3-embedding-0.6b';
+/** qwen3-embedding-0.6b's real vector size. */
+export const EMBEDDING_DIMENSIONS = 1024;
 export const VIDEO_MODEL = 'wan2.2-t2v-a14b';
 export const PACKAGE = 'n8n-nodes-digitalocean-inference';
 
 type WorkflowNode = WorkflowJson['nodes'][number];
 
-/** A node as the builders write it (id and position are added by `chain`). */
-export interface NodeSpec {
-	name: string;
+/** What a node is, without its name: a sub-node as the builders write it (connected by `vectorStoreWorkflow`). */
+export interface SubNodeSpec {
 	type: string;
 	typeVersion: number;
 	parameters: Record<string, unknown>;
 	credentials?: Record<string, { id: string; name: string }>;
+}
+
+/** A node as the builders write it (id and position are added by `chain`). */
+export interface NodeSpec extends SubNodeSpec {
+	name: string;
 	[setting: string]: unknown;
 }
 type UnnamedNode = Omit<NodeSpec, 'name'> & { type: string; typeVersion: number; parameters: Record<string, unknown> };
@@ -180,4 +186,72 @@ export function ourVideo(options: { waitTimeout: number; maxFileSizeMb?: number;
 		},
 		credentials: { digitalOceanInferenceApi: { ...DO_CREDENTIAL } },
 	};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vector stores: n8n's Simple (in-memory) Vector Store with an embeddings sub-node
+// ---------------------------------------------------------------------------------------------
+
+/** Our Embeddings DigitalOcean sub-node with its defaults (batches of up to 2,048 texts, one request at a time). */
+export function ourEmbeddingsModel(options: Record<string, unknown> = {}): SubNodeSpec {
+	return {
+		type: `${PACKAGE}.digitalOceanEmbeddingsModel`,
+		typeVersion: 1,
+		parameters: { model: { __rl: true, mode: 'id', value: EMBEDDING_MODEL }, options },
+		credentials: { digitalOceanInferenceApi: { ...DO_CREDENTIAL } },
+	};
+}
+
+/** n8n's Embeddings OpenAI sub-node (v1.2, its default in n8n 2.41.1) on the OpenAI credential whose Base URL is the emulator's /v1. */
+export function openAiEmbeddingsModel(): SubNodeSpec {
+	return {
+		type: '@n8n/n8n-nodes-langchain.embeddingsOpenAi',
+		typeVersion: 1.2,
+		parameters: { model: EMBEDDING_MODEL, options: {} },
+		credentials: { openAiApi: { ...OPENAI_CREDENTIAL } },
+	};
+}
+
+export const STORE_CHECK = 'Check Store';
+/** The embeddings sub-node of the insert (its runs' times are the embedding calls). */
+export const INSERT_EMBEDDINGS = 'Embeddings (insert)';
+
+/**
+ * N texts → the Simple Vector Store, Insert (the node under test, memory key `bench`, Clear Store off:
+ * n8n clears before every batch it embeds), with a Default Data Loader (the text of `$json.text`) and
+ * `embeddings`; then, to check what the store holds, one Get Many (`STORE_CHECK`, top `count`) for
+ * `query` with a second sub-node of the same kind.
+ */
+export function vectorStoreWorkflow(
+	id: string,
+	name: string,
+	count: number,
+	embeddings: SubNodeSpec,
+	options: { embeddingBatchSize: number; query: string },
+): WorkflowJson {
+	const memoryKey = { __rl: true, mode: 'id', value: 'bench' };
+	const store = { type: '@n8n/n8n-nodes-langchain.vectorStoreInMemory', typeVersion: 1.3 };
+	const wf = chain(id, name, [
+		trigger,
+		...items('text', count, 'Sentence number # of the bench corpus'),
+		{ name: UNDER_TEST, ...store, parameters: { mode: 'insert', memoryKey, clearStore: false, embeddingBatchSize: options.embeddingBatchSize } },
+		{
+			name: 'Question',
+			type: 'n8n-nodes-base.set',
+			typeVersion: 3.4,
+			executeOnce: true,
+			parameters: { mode: 'manual', assignments: { assignments: [{ id: 'q', name: 'question', type: 'string', value: options.query }] }, options: {} },
+		},
+		{ name: STORE_CHECK, ...store, parameters: { mode: 'load', memoryKey, prompt: '={{ $json.question }}', topK: count } },
+	]);
+	const subNodes: Array<[WorkflowJson['nodes'][number], string, string]> = [
+		[{ id: `${id}-loader`, name: 'Default Data Loader', position: [720, 240], type: '@n8n/n8n-nodes-langchain.documentDefaultDataLoader', typeVersion: 1.1, parameters: { jsonMode: 'expressionData', jsonData: '={{ $json.text }}', options: {} } }, 'ai_document', UNDER_TEST],
+		[{ id: `${id}-embed-insert`, name: INSERT_EMBEDDINGS, position: [600, 240], ...embeddings }, 'ai_embedding', UNDER_TEST],
+		[{ id: `${id}-embed-check`, name: 'Embeddings (check)', position: [1200, 240], ...embeddings }, 'ai_embedding', STORE_CHECK],
+	];
+	for (const [node, type, parent] of subNodes) {
+		wf.nodes.push(node);
+		wf.connections[node.name] = { [type]: [[{ node: parent, type, index: 0 }]] };
+	}
+	return wf;
 }

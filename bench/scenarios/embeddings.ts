@@ -4,12 +4,10 @@
  */
 import { BenchN8n, nodeMs, outputOf, type BenchRun } from '../lib/n8nBench';
 import { fmt, median, seconds, spread } from '../lib/stats';
-import type { BenchOptions, ScenarioResult } from '../lib/types';
-import { EMBEDDING_MODEL, UNDER_TEST, httpRequest, ourEmbeddings, textWorkflow } from '../lib/workflows';
+import type { BenchOptions, RequestFigures, ScenarioResult } from '../lib/types';
+import { EMBEDDING_DIMENSIONS as DIMENSIONS, EMBEDDING_MODEL, UNDER_TEST, httpRequest, ourEmbeddings, textWorkflow } from '../lib/workflows';
 
 const LATENCY_MS = 100;
-/** qwen3-embedding-0.6b's real size (the run data is read from execute-batch's snapshot file, not stdout). */
-const DIMENSIONS = 1024;
 const BATCH = 256;
 
 interface Variant {
@@ -25,14 +23,7 @@ const VARIANTS: Variant[] = [
 	{ key: 'http', label: 'HTTP Request node 4.2, per item', workflowId: 'benchEmbHttp1', ours: false },
 ];
 
-interface RunFigures {
-	variant: string;
-	nodeMs: number;
-	processMs: number;
-	requests: number;
-	inputs: number;
-	non200: number;
-	maxInFlight: number;
+interface RunFigures extends RequestFigures {
 	items: number;
 	vectors: number;
 }

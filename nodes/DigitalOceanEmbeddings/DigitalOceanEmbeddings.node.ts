@@ -10,7 +10,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { runBatches } from '../shared/batches';
 import { createClient, readRequestSettings } from '../shared/client';
-import { modelLocator, answerRequestOptions } from '../shared/descriptions';
+import { batchRequestOptions, modelLocator } from '../shared/descriptions';
 import { searchModels } from '../shared/models';
 import { embedBatch } from './embedBatch';
 import { readBatchSize, readEmbeddingInput, requestKey } from './embeddingsInput';
@@ -46,7 +46,7 @@ export class DigitalOceanEmbeddings implements INodeType {
 					'The text to embed. Each input item becomes one output item with its vector; items are sent to the API in batches.',
 			},
 			embeddingsOptions,
-			answerRequestOptions,
+			batchRequestOptions,
 		],
 	};
 

@@ -1,39 +1,24 @@
-/**
- * One batch of items → one POST /v1/embeddings → one output per item. The API rejects unknown fields,
- * so the body holds `model` and `input` and, only when the user set them, `encoding_format` and `user`.
- */
+/** One batch of items → one POST /v1/embeddings (shared/embeddingsApi.ts) → one output per item. */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { Batch } from '../shared/batches';
+import { requestEmbeddings } from '../shared/embeddingsApi';
 import type { InferenceClient } from '../shared/transport';
-import { definedOnly } from '../shared/validation';
 import type { EmbeddingInput } from './embeddingsInput';
-import { vectorsInInputOrder, type EmbeddingsReply } from './embeddingsResponse';
-
-export const EMBEDDINGS_PATH = '/v1/embeddings';
-
-/** The request body of a batch; every entry shares model, encoding and user (see requestKey). */
-export function buildEmbeddingsBody(inputs: EmbeddingInput[]): IDataObject {
-	const [first] = inputs;
-	return {
-		model: first.model,
-		input: inputs.map((input) => input.text),
-		...definedOnly({ encoding_format: first.encodingFormat, user: first.user }),
-	};
-}
 
 export async function embedBatch(client: InferenceClient, batch: Batch<EmbeddingInput>): Promise<INodeExecutionData[][]> {
 	const inputs = batch.entries.map((entry) => entry.input);
-	const reply = await client.json<EmbeddingsReply>({
-		path: EMBEDDINGS_PATH,
-		body: buildEmbeddingsBody(inputs),
+	// Every entry shares model, encoding and user (see requestKey).
+	const [first] = inputs;
+	const reply = await requestEmbeddings(
+		client,
+		{ model: first.model, texts: inputs.map((input) => input.text), encodingFormat: first.encodingFormat, user: first.user },
 		// A failed batch is reported on its first item.
-		itemIndex: batch.entries[0].itemIndex,
-	});
-	const vectors = vectorsInInputOrder(reply.data, inputs.length);
+		batch.entries[0].itemIndex,
+	);
 	// The API reports usage per request, not per text: every item carries its batch's usage under `batch`
 	// (to total it, count it once per `batch.index`).
-	const usage = reply.data.usage;
+	const usage = reply.usage;
 	// A fresh object per item: n8n items must not share mutable json.
 	const batchInfo = (): IDataObject => ({
 		index: batch.index,
@@ -43,9 +28,9 @@ export async function embedBatch(client: InferenceClient, batch: Batch<Embedding
 	});
 	return inputs.map((input, position) => {
 		const json: IDataObject = {
-			embedding: vectors[position],
-			dimensions: vectors[position].length,
-			model: reply.data.model ?? input.model,
+			embedding: reply.vectors[position],
+			dimensions: reply.vectors[position].length,
+			model: reply.model ?? input.model,
 		};
 		if (input.includeText) json.text = input.text;
 		json.batch = batchInfo();

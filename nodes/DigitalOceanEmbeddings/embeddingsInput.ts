@@ -4,10 +4,10 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { asItemInputError, checkRange, InputError } from '../shared/validation';
-import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE } from './embeddingsOptions';
-
-export type EncodingFormat = 'float' | 'base64';
+import type { EncodingFormat } from '../shared/embeddingsApi';
+import { checkBatchSize, checkEncoding } from '../shared/embeddingsFields';
+import { asItemInputError, InputError } from '../shared/validation';
+import { DEFAULT_BATCH_SIZE } from './embeddingsOptions';
 
 export interface EmbeddingsOptions {
 	batchSize?: number;
@@ -62,14 +62,10 @@ export function readEmbeddingInput(ctx: IExecuteFunctions, itemIndex: number): P
 		if (model === '') throw new InputError('No model selected', 'Pick an embedding model from the list or enter its ID.');
 		const text = textToEmbed(ctx.getNodeParameter('text', itemIndex, undefined));
 		const options = ctx.getNodeParameter('options', itemIndex, {}) as EmbeddingsOptions;
-		const encodingFormat = options.encodingFormat;
-		if (encodingFormat !== undefined && encodingFormat !== 'float' && encodingFormat !== 'base64') {
-			throw new InputError(`Unknown encoding "${String(encodingFormat)}"`, 'Choose Float or Base64.');
-		}
 		return {
 			text,
 			model,
-			encodingFormat,
+			encodingFormat: checkEncoding(options.encodingFormat),
 			user: options.user || undefined,
 			includeText: options.includeText === true,
 		};
@@ -80,9 +76,7 @@ export function readEmbeddingInput(ctx: IExecuteFunctions, itemIndex: number): P
 export function readBatchSize(ctx: IExecuteFunctions): Promise<number> {
 	return asItemInputError(ctx, 0, () => {
 		const { batchSize = DEFAULT_BATCH_SIZE } = ctx.getNodeParameter('options', 0, {}) as EmbeddingsOptions;
-		checkRange(batchSize, 'Batch Size', 1, MAX_BATCH_SIZE);
-		if (!Number.isInteger(batchSize)) throw new InputError(`Batch Size must be a whole number (got ${batchSize})`);
-		return batchSize;
+		return checkBatchSize(batchSize);
 	});
 }
 

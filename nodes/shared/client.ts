@@ -1,8 +1,9 @@
 /**
- * Builds the transport client for one node execution from n8n's context: credential, request options
- * and the execution's cancel signal (feature-detected: older n8n versions have none).
+ * Builds the transport client for one node execution (or one sub-node's supplyData) from n8n's
+ * context: credential, request options and the execution's cancel signal (feature-detected: older n8n
+ * versions have none).
  */
-import type { IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, ILoadOptionsFunctions, ISupplyDataFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { normalizeAgentUrl } from './agent';
@@ -43,18 +44,18 @@ export interface RequestSettings {
 	retryBrokenAnswers: boolean;
 }
 
-type Context = IExecuteFunctions | ILoadOptionsFunctions;
+type Context = IExecuteFunctions | ISupplyDataFunctions | ILoadOptionsFunctions;
 
 export function cancelSignalOf(ctx: Context): AbortSignal | undefined {
-	const candidate = ctx as Partial<IExecuteFunctions>;
+	const candidate = ctx as Partial<Pick<IExecuteFunctions, 'getExecutionCancelSignal'>>;
 	return typeof candidate.getExecutionCancelSignal === 'function'
 		? candidate.getExecutionCancelSignal()
 		: undefined;
 }
 
 /** Reads the shared "Request Options" collection (see descriptions.ts) once per execution. */
-export function readRequestSettings(ctx: IExecuteFunctions): RequestSettings {
-	const options = ctx.getNodeParameter('requestOptions', 0, {}) as {
+export function readRequestSettings(ctx: IExecuteFunctions | ISupplyDataFunctions, itemIndex = 0): RequestSettings {
+	const options = ctx.getNodeParameter('requestOptions', itemIndex, {}) as {
 		timeout?: number;
 		maxRetries?: number;
 		concurrency?: number;

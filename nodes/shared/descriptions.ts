@@ -95,6 +95,20 @@ export const answerRequestOptions: INodeProperties = {
 	options: [concurrencyOption, maxRetriesOption, retryBrokenAnswersOption, timeoutOption],
 };
 
+/** Request Options of the embeddings nodes, where one request carries a whole batch of texts. */
+export const batchRequestOptions: INodeProperties = {
+	...answerRequestOptions,
+	options: [
+		{
+			...concurrencyOption,
+			description: 'How many batches (one request each) to send at the same time. Vectors always keep the order of their texts.',
+		},
+		maxRetriesOption,
+		retryBrokenAnswersOption,
+		timeoutOption,
+	],
+};
+
 export const outputMode: INodeProperties = {
 	displayName: 'Output',
 	name: 'output',

@@ -6,7 +6,7 @@
  * k fails the run before items 0…k-1 are sent (and billed) for nothing. A cancelled execution is
  * never turned into an error item.
  */
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, ISupplyDataFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { cancelSignalOf } from './client';
@@ -15,7 +15,7 @@ import { CancelledError } from './sleep';
 
 export type ItemHandler<T = unknown> = (itemIndex: number, validated?: T) => Promise<INodeExecutionData[]>;
 
-export function isCancellation(ctx: IExecuteFunctions, error: unknown): boolean {
+export function isCancellation(ctx: IExecuteFunctions | ISupplyDataFunctions, error: unknown): boolean {
 	return error instanceof CancelledError || cancelSignalOf(ctx)?.aborted === true;
 }
 
@@ -44,7 +44,7 @@ function apiErrorText(error: NodeApiError, message: string): string {
 	return text;
 }
 
-export function cancelledError(ctx: IExecuteFunctions): NodeOperationError {
+export function cancelledError(ctx: Pick<IExecuteFunctions, 'getNode'>): NodeOperationError {
 	return new NodeOperationError(ctx.getNode(), 'The execution was cancelled', {
 		description: 'The workflow was stopped while this node was waiting for DigitalOcean.',
 	});

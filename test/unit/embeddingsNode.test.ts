@@ -1,7 +1,7 @@
 import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 
 import { DigitalOceanEmbeddings } from '../../nodes/DigitalOceanEmbeddings/DigitalOceanEmbeddings.node';
-import { decodeBase64Embedding } from '../../nodes/DigitalOceanEmbeddings/embeddingsResponse';
+import { decodeBase64Embedding } from '../../nodes/shared/embeddingsResponse';
 import { DEFAULT_KEY, expectedEmbedding } from '../emulator';
 import { fakeExecuteContext, fakeLoadOptionsContext, type FakeContextOptions, type Params } from './helpers/fakeContext';
 import { useEmulator } from './helpers/useEmulator';

@@ -15,7 +15,7 @@ export interface EmbeddingsReply {
 /** The reply does not fit the request; `description` says what to do. */
 export class EmbeddingsReplyError extends Error {
 	readonly description =
-		'No vector of this batch was output, because the reply cannot be matched to its items. Run it again; if it keeps happening, lower the Batch Size.';
+		'None of its vectors was used, because the reply cannot be matched to the texts sent. Run it again; if it keeps happening, lower the Batch Size.';
 
 	constructor(message: string) {
 		super(message);

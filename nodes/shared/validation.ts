@@ -62,7 +62,7 @@ export function definedOnly<T extends Record<string, unknown>>(fields: T): Parti
 }
 
 /** Runs `build` and reports an InputError as a NodeOperationError of item `itemIndex`. */
-export async function asItemInputError<T>(ctx: IExecuteFunctions, itemIndex: number, build: () => Promise<T> | T): Promise<T> {
+export async function asItemInputError<T>(ctx: Pick<IExecuteFunctions, 'getNode'>, itemIndex: number, build: () => Promise<T> | T): Promise<T> {
 	try {
 		return await build();
 	} catch (error) {

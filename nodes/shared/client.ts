@@ -2,11 +2,11 @@
  * Builds the transport client for one node execution from n8n's context: credential, request options
  * and the execution's cancel signal (feature-detected: older n8n versions have none).
  */
-import type { IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, ILoadOptionsFunctions, ISupplyDataFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { normalizeAgentUrl } from './agent';
-import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, InferenceClient } from './transport';
+import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, InferenceClient, type TransportConfig } from './transport';
 
 export const INFERENCE_CREDENTIAL = 'digitalOceanInferenceApi';
 export const AGENT_CREDENTIAL = 'digitalOceanAgentApi';
@@ -43,7 +43,7 @@ export interface RequestSettings {
 	retryBrokenAnswers: boolean;
 }
 
-type Context = IExecuteFunctions | ILoadOptionsFunctions;
+type Context = IExecuteFunctions | ILoadOptionsFunctions | ISupplyDataFunctions;
 
 export function cancelSignalOf(ctx: Context): AbortSignal | undefined {
 	const candidate = ctx as Partial<IExecuteFunctions>;
@@ -70,7 +70,7 @@ export function readRequestSettings(ctx: IExecuteFunctions): RequestSettings {
 
 export async function createClient(
 	ctx: Context,
-	settings: Partial<RequestSettings> = {},
+	settings: Partial<RequestSettings> & Pick<TransportConfig, 'offersRetryBrokenAnswers'> = {},
 	target: Target = 'model',
 ): Promise<InferenceClient> {
 	const endpoint = await readEndpoint(ctx, target);
@@ -82,6 +82,7 @@ export async function createClient(
 		timeoutMs: settings.timeoutMs,
 		maxRetries: settings.maxRetries,
 		retryBrokenAnswers: settings.retryBrokenAnswers,
+		offersRetryBrokenAnswers: settings.offersRetryBrokenAnswers,
 		signal: cancelSignalOf(ctx),
 		log: (message, meta) => ctx.logger?.debug(`[DigitalOcean] ${message}`, meta),
 	});

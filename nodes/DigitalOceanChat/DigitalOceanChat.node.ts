@@ -9,6 +9,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { AGENT_CHAT_PATH } from '../shared/agent';
+import { requestChatCompletion } from '../shared/chatCompletion';
 import { builtInToolsProperty } from '../shared/builtInTools';
 import { mcpCredentialDisplay } from '../shared/mcpAuthorization';
 import { createClient, readRequestSettings, type Target } from '../shared/client';
@@ -17,9 +18,9 @@ import { modelLocator, outputMode, answerRequestOptions } from '../shared/descri
 import { runItems } from '../shared/items';
 import { searchModels } from '../shared/models';
 import { redactDeep } from '../shared/redact';
-import type { CallOptions, InferenceClient, ReplyMeta } from '../shared/transport';
-import { buildChatRequest, CHAT_ROLES, type ChatOptions, type ChatRequest } from './chatRequest';
-import { ChatStreamReader, simplifyCompletion, type ChatCompletion } from './chatResponse';
+import type { CallOptions, ReplyMeta } from '../shared/transport';
+import { buildChatRequest, CHAT_ROLES, type ChatOptions } from './chatRequest';
+import { simplifyCompletion } from './chatResponse';
 import { CACHE_TTL_OPTIONS, chatOptions } from './chatOptions';
 
 function routeOf(meta: ReplyMeta): string | undefined {
@@ -32,26 +33,6 @@ function endpointFor(target: Target): Pick<CallOptions, 'path' | 'query'> {
 	return target === 'agent'
 		? { path: AGENT_CHAT_PATH, query: { agent: 'true' } }
 		: { path: '/v1/chat/completions' };
-}
-
-async function complete(
-	client: InferenceClient,
-	request: ChatRequest,
-	target: Target,
-	stream: boolean,
-	itemIndex: number,
-): Promise<{ completion: ChatCompletion; meta: ReplyMeta }> {
-	const call = { ...endpointFor(target), itemIndex, secrets: request.secrets };
-	if (!stream) {
-		const reply = await client.json<ChatCompletion>({ ...call, body: request.body });
-		return { completion: reply.data, meta: reply };
-	}
-	// Streaming keeps the connection busy, so a long answer never trips the idle timeout.
-	const reply = await client.stream(
-		{ ...call, body: { ...request.body, stream: true, stream_options: { include_usage: true } } },
-		() => new ChatStreamReader(),
-	);
-	return { completion: reply.data, meta: reply };
 }
 
 export class DigitalOceanChat implements INodeType {
@@ -158,7 +139,8 @@ export class DigitalOceanChat implements INodeType {
 			async (itemIndex, validated) => {
 				const request = validated ?? (await requestFor(itemIndex));
 				const options = this.getNodeParameter('options', itemIndex, {}) as ChatOptions;
-				const { completion, meta } = await complete(client, request, target, options.stream !== false, itemIndex);
+				const call = { ...endpointFor(target), itemIndex, secrets: request.secrets, body: request.body };
+				const { completion, meta } = await requestChatCompletion(client, call, { stream: options.stream !== false });
 				const outputs =
 					this.getNodeParameter('output', itemIndex, 'simplified') === 'raw'
 						? [completion as unknown as INodeExecutionData['json']]

@@ -2,7 +2,17 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { REASONING_EFFORT_OPTIONS } from '../shared/reasoning';
-import { imageBinaryFieldsOption, imageDetailOption, streamResponseOption, temperatureOption, topPOption, userOption, toolChoiceOptions } from '../shared/textOptions';
+import {
+	imageBinaryFieldsOption,
+	imageDetailOption,
+	promptCacheRetentionOption,
+	reasoningEffortOption,
+	streamResponseOption,
+	temperatureOption,
+	topPOption,
+	userOption,
+	toolChoiceOptions,
+} from '../shared/textOptions';
 
 export const CACHE_TTL_OPTIONS: INodePropertyOptions[] = [
 	{ name: 'Off', value: 'none' },
@@ -86,17 +96,7 @@ export const chatOptions: INodeProperties = {
 			default: 0,
 			description: 'Positive values make the model more likely to talk about new topics',
 		},
-		{
-			displayName: 'Prompt Cache Retention',
-			name: 'promptCacheRetention',
-			type: 'options',
-			default: 'in_memory',
-			options: [
-				{ name: 'In Memory', value: 'in_memory' },
-				{ name: '24 Hours', value: '24h' },
-			],
-			description: 'How long OpenAI models keep a cached prompt prefix (prompts of 1,024 tokens or more)',
-		},
+		promptCacheRetentionOption,
 		{
 			displayName: 'Reasoning Budget',
 			name: 'reasoning',
@@ -129,15 +129,7 @@ export const chatOptions: INodeProperties = {
 				},
 			],
 		},
-		{
-			displayName: 'Reasoning Effort',
-			name: 'reasoningEffort',
-			type: 'options',
-			default: 'medium',
-			options: REASONING_EFFORT_OPTIONS,
-			description:
-				'How hard a reasoning model thinks before answering (OpenAI-style reasoning_effort). Which values a model accepts depends on the model.',
-		},
+		reasoningEffortOption,
 		{
 			displayName: 'Response Format',
 			name: 'responseFormat',

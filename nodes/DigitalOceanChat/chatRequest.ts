@@ -8,47 +8,22 @@ import { AGENT_MODEL_PLACEHOLDER } from '../shared/agent';
 import { readImageAsDataUrl } from '../shared/binary';
 import { readBuiltInTools } from '../shared/builtInTools';
 import type { Target } from '../shared/client';
-import { readConversation, stopSequences, type ConversationMessage } from '../shared/conversation';
+import { chatOptionFields, type ChatFieldOptions } from '../shared/chatFields';
+import { readConversation, type ConversationMessage } from '../shared/conversation';
 import { readModelId } from '../shared/models';
 import { parseFunctionTools, toChatTools } from '../shared/tools';
-import {
-	asItemInputError,
-	checkRange,
-	commaList,
-	definedOnly,
-	InputError,
-	parseJsonParameter,
-} from '../shared/validation';
+import { asItemInputError, commaList, InputError } from '../shared/validation';
 import { parseToolCalls, toolCallIdOf, type WireToolCall } from './chatToolCalls';
 
 export const CHAT_ROLES = ['system', 'developer', 'user', 'assistant', 'tool'] as const;
 export type ChatRole = (typeof CHAT_ROLES)[number];
 type CacheTtl = 'none' | '5m' | '1h';
 
-/** OA's minimum for max_completion_tokens (the emulator enforces it too). */
-export const MIN_MAX_COMPLETION_TOKENS = 256;
-
-export interface ChatOptions {
+export interface ChatOptions extends ChatFieldOptions {
 	systemMessage?: string;
 	systemMessageCache?: CacheTtl;
-	temperature?: number;
-	topP?: number;
-	maxTokens?: number;
-	maxCompletionTokens?: number;
-	stop?: string;
-	seed?: number;
-	frequencyPenalty?: number;
-	presencePenalty?: number;
-	n?: number;
-	responseFormat?: 'text' | 'json_object' | 'json_schema';
-	jsonSchema?: string | IDataObject;
-	jsonSchemaName?: string;
-	user?: string;
 	imageBinaryFields?: string;
 	imageDetail?: 'auto' | 'low' | 'high';
-	reasoningEffort?: string;
-	reasoning?: { settings?: { effort?: string; maxTokens?: number } };
-	promptCacheRetention?: 'in_memory' | '24h';
 	functionTools?: string | IDataObject[];
 	toolChoice?: 'auto' | 'none' | 'required' | 'function';
 	toolChoiceFunction?: string;
@@ -77,16 +52,6 @@ export interface ChatRequest {
 function textMessage(role: ChatRole, text: string, cache: CacheTtl | undefined): ChatMessage {
 	if (!cache || cache === 'none') return { role, content: text };
 	return { role, content: [{ type: 'text', text, cache_control: { type: 'ephemeral', ttl: cache } }] };
-}
-
-function responseFormat(options: ChatOptions): IDataObject | undefined {
-	if (!options.responseFormat) return undefined;
-	if (options.responseFormat !== 'json_schema') return { type: options.responseFormat };
-	const schema = parseJsonParameter(options.jsonSchema, 'JSON Schema');
-	if (!schema || typeof schema !== 'object' || Array.isArray(schema)) {
-		throw new InputError('The JSON Schema must be a JSON object', 'Check the "JSON Schema" option.');
-	}
-	return { type: 'json_schema', json_schema: { name: options.jsonSchemaName || 'response', schema } };
 }
 
 const labelOf = (position: number) => `Message ${position + 1}`;
@@ -136,13 +101,6 @@ async function attachImages(
 	target.content = parts;
 }
 
-function reasoningObject(options: ChatOptions): IDataObject | undefined {
-	const settings = options.reasoning?.settings;
-	if (!settings) return undefined;
-	checkRange(settings.maxTokens, 'Reasoning Budget', 0, Number.MAX_SAFE_INTEGER);
-	return definedOnly({ effort: settings.effort, max_tokens: settings.maxTokens || undefined });
-}
-
 function toolChoice(options: ChatOptions, functionNames: string[]): unknown {
 	if (!options.toolChoice) return undefined;
 	if (options.toolChoice !== 'function') return options.toolChoice;
@@ -154,45 +112,6 @@ function toolChoice(options: ChatOptions, functionNames: string[]): unknown {
 		);
 	}
 	return { type: 'function', function: { name } };
-}
-
-function optionalFields(options: ChatOptions): IDataObject {
-	checkRange(options.temperature, 'Temperature', 0, 2);
-	checkRange(options.topP, 'Top P', 0, 1);
-	checkRange(options.frequencyPenalty, 'Frequency Penalty', -2, 2);
-	checkRange(options.presencePenalty, 'Presence Penalty', -2, 2);
-	checkRange(options.n, 'Number of Choices', 1, 128);
-	checkRange(options.maxTokens, 'Max Tokens', 1, Number.MAX_SAFE_INTEGER);
-	checkRange(
-		options.maxCompletionTokens,
-		'Max Completion Tokens',
-		MIN_MAX_COMPLETION_TOKENS,
-		Number.MAX_SAFE_INTEGER,
-		`DigitalOcean's API takes at least ${MIN_MAX_COMPLETION_TOKENS} here. For a shorter limit use "Max Tokens" instead.`,
-	);
-	// Two limits with different meanings (reasoning included or not): which one the user meant is not ours to guess.
-	if (options.maxTokens !== undefined && options.maxCompletionTokens !== undefined) {
-		throw new InputError(
-			'Max Tokens and Max Completion Tokens are both set',
-			'Keep one: Max Completion Tokens (newer models; counts reasoning tokens too) or Max Tokens (any model).',
-		);
-	}
-	return definedOnly({
-		temperature: options.temperature,
-		top_p: options.topP,
-		max_tokens: options.maxTokens,
-		max_completion_tokens: options.maxCompletionTokens,
-		stop: stopSequences(options.stop, 4),
-		seed: options.seed,
-		frequency_penalty: options.frequencyPenalty,
-		presence_penalty: options.presencePenalty,
-		n: options.n,
-		response_format: responseFormat(options),
-		user: options.user || undefined,
-		reasoning_effort: options.reasoningEffort,
-		reasoning: reasoningObject(options),
-		prompt_cache_retention: options.promptCacheRetention,
-	});
 }
 
 export async function buildChatRequest(ctx: IExecuteFunctions, itemIndex: number, target: Target): Promise<ChatRequest> {
@@ -215,7 +134,7 @@ export async function buildChatRequest(ctx: IExecuteFunctions, itemIndex: number
 		const functions = parseFunctionTools(options.functionTools);
 		const builtIn = await readBuiltInTools(ctx, itemIndex);
 		const tools = [...toChatTools(functions), ...builtIn.tools];
-		Object.assign(body, { messages }, optionalFields(options));
+		Object.assign(body, { messages }, chatOptionFields(options));
 		if (tools.length > 0) body.tools = tools;
 		const choice = toolChoice(options, functions.map((tool) => tool.name));
 		if (choice !== undefined && tools.length === 0) {

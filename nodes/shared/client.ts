@@ -7,7 +7,7 @@ import type { IExecuteFunctions, ILoadOptionsFunctions, ISupplyDataFunctions } f
 import { NodeOperationError } from 'n8n-workflow';
 
 import { normalizeAgentUrl } from './agent';
-import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, InferenceClient } from './transport';
+import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, InferenceClient, type TransportConfig } from './transport';
 
 export const INFERENCE_CREDENTIAL = 'digitalOceanInferenceApi';
 export const AGENT_CREDENTIAL = 'digitalOceanAgentApi';
@@ -71,7 +71,7 @@ export function readRequestSettings(ctx: IExecuteFunctions | ISupplyDataFunction
 
 export async function createClient(
 	ctx: Context,
-	settings: Partial<RequestSettings> = {},
+	settings: Partial<RequestSettings> & Pick<TransportConfig, 'offersRetryBrokenAnswers'> = {},
 	target: Target = 'model',
 ): Promise<InferenceClient> {
 	const endpoint = await readEndpoint(ctx, target);
@@ -83,6 +83,7 @@ export async function createClient(
 		timeoutMs: settings.timeoutMs,
 		maxRetries: settings.maxRetries,
 		retryBrokenAnswers: settings.retryBrokenAnswers,
+		offersRetryBrokenAnswers: settings.offersRetryBrokenAnswers,
 		signal: cancelSignalOf(ctx),
 		log: (message, meta) => ctx.logger?.debug(`[DigitalOcean] ${message}`, meta),
 	});

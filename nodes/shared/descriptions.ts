@@ -50,7 +50,7 @@ const concurrencyOption: INodeProperties = {
 		'How many items to send at the same time. Output order always matches input order.',
 };
 
-const maxRetriesOption: INodeProperties = {
+export const maxRetriesOption: INodeProperties = {
 	displayName: 'Max Retries',
 	name: 'maxRetries',
 	type: 'number',
@@ -60,7 +60,7 @@ const maxRetriesOption: INodeProperties = {
 		'How often a request is retried after a rate limit (429), a temporary server failure (408, 5xx) or a dropped connection, with backoff that honours the server\'s retry-after. A paid answer that broke off after it started arriving is not retried (on the text and image nodes: unless Retry Broken Answers is on).',
 };
 
-const timeoutOption: INodeProperties = {
+export const timeoutOption: INodeProperties = {
 	displayName: 'Timeout (Seconds)',
 	name: 'timeout',
 	type: 'number',

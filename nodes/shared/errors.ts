@@ -44,12 +44,15 @@ export interface AnswerSoFar {
 	/** e.g. "412 characters of text and 1 tool call", "1,234 bytes of the reply". */
 	arrived: string;
 	notRepeated: boolean;
+	/** Whether the node has the Retry Broken Answers option to point to. */
+	retryOption: boolean;
 }
 
 /** "412 characters of text had arrived when this happened. The request was not repeated, …" */
 function answerSoFarText(answer: AnswerSoFar): string {
 	const arrived = `${answer.arrived.charAt(0).toUpperCase()}${answer.arrived.slice(1)} had arrived when this happened`;
 	if (!answer.notRepeated) return arrived;
+	if (!answer.retryOption) return `${arrived}. The request was not repeated, so as not to be billed twice: run it again to retry it`;
 	return (
 		`${arrived}. The request was not repeated, so as not to be billed twice: run the item again to retry it, ` +
 		'or turn on the Retry Broken Answers request option to have such answers requested again automatically (each attempt is billed)'

@@ -6,6 +6,7 @@
 import type {
 	IExecuteFunctions,
 	ILoadOptionsFunctions,
+	ISupplyDataFunctions,
 	INodeListSearchItems,
 	INodeListSearchResult,
 } from 'n8n-workflow';
@@ -93,7 +94,7 @@ export async function searchModels(
 }
 
 /** The model id of item `itemIndex`; the picker's "Router" mode becomes `router:NAME`. */
-export function readModelId(ctx: IExecuteFunctions, itemIndex: number, parameter = 'model'): string {
+export function readModelId(ctx: IExecuteFunctions | ISupplyDataFunctions, itemIndex: number, parameter = 'model'): string {
 	const raw = ctx.getNodeParameter(parameter, itemIndex, '') as string | { mode?: string; value?: unknown };
 	if (typeof raw !== 'object' || raw === null) return String(raw ?? '').trim();
 	const value = String(raw.value ?? '').trim();

@@ -1,6 +1,8 @@
 /** Options that mean the same on every text node, defined once so they read and behave alike. */
 import type { INodeProperties } from 'n8n-workflow';
 
+import { REASONING_EFFORT_OPTIONS } from './reasoning';
+
 export const imageBinaryFieldsOption: INodeProperties = {
 	displayName: 'Image Binary Fields',
 	name: 'imageBinaryFields',
@@ -87,3 +89,25 @@ export const toolChoiceOptions: INodeProperties[] = [
 		displayOptions: { show: { toolChoice: ['function'] } },
 	},
 ];
+
+export const reasoningEffortOption: INodeProperties = {
+	displayName: 'Reasoning Effort',
+	name: 'reasoningEffort',
+	type: 'options',
+	default: 'medium',
+	options: REASONING_EFFORT_OPTIONS,
+	description:
+		'How hard a reasoning model thinks before answering (OpenAI-style reasoning_effort). Which values a model accepts depends on the model.',
+};
+
+export const promptCacheRetentionOption: INodeProperties = {
+	displayName: 'Prompt Cache Retention',
+	name: 'promptCacheRetention',
+	type: 'options',
+	default: 'in_memory',
+	options: [
+		{ name: 'In Memory', value: 'in_memory' },
+		{ name: '24 Hours', value: '24h' },
+	],
+	description: 'How long OpenAI models keep a cached prompt prefix (prompts of 1,024 tokens or more)',
+};

@@ -64,6 +64,11 @@ export interface TransportConfig {
 	 * (the user's "Retry Broken Answers" option: they accept paying twice).
 	 */
 	retryBrokenAnswers?: boolean;
+	/**
+	 * Whether the node offers "Retry Broken Answers" (default true), so that the error for a broken paid
+	 * answer may point to it. The Chat Model sub-node has none: text streamed into a chat cannot be taken back.
+	 */
+	offersRetryBrokenAnswers?: boolean;
 	/** Backoff tuning for tests; production uses the defaults. */
 	backoff?: { baseMs: number; capMs: number };
 	/** Size caps for tests; production uses MAX_JSON_REPLY_BYTES and MAX_SSE_EVENT_CHARS. */
@@ -463,7 +468,7 @@ export class InferenceClient {
 				// (not a spent retry budget) kept a failure that deserved a repeat from going again.
 				const answerSoFar = (repeatable: boolean): AnswerSoFar | undefined =>
 					mode === 'billable' && arrived !== undefined
-						? { arrived, notRepeated: repeatable && !this.config.retryBrokenAnswers }
+						? { arrived, notRepeated: repeatable && !this.config.retryBrokenAnswers, retryOption: this.config.offersRetryBrokenAnswers !== false }
 						: undefined;
 				if (error instanceof StreamErrorEvent) {
 					const status = streamErrorStatus(error.payload);

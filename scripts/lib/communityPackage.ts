@@ -16,7 +16,7 @@ export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
  *   resolves to n8n's own copy (through the NODE_PATH n8n sets), as in production.
  * - `symlink`: a symlink to the package root. Modules resolve from the clone, so the node gets
  *   the clone's devDependency `n8n-workflow` (a second copy of the classes n8n checks with
- *   instanceof).
+ *   instanceof), and the devDependency `@n8n/ai-node-sdk` with its own LangChain instead of n8n's.
  */
 export type PackageLayout = 'symlink' | 'copy';
 

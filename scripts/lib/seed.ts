@@ -18,15 +18,13 @@ export const AGENT_CREDENTIAL = { id: 'doInfAgentCred01', name: 'DigitalOcean Ag
 /** The MCP server of examples/chat-mcp.json; DigitalOcean (the emulator, too) only receives it, never n8n. */
 export const MCP_CREDENTIAL = { id: 'doInfMcpCred01', name: 'DigitalOcean MCP Server', type: 'digitalOceanMcpServerApi' } as const;
 const EXAMPLE_MCP_SERVER = { serverUrl: 'https://mcp.example.com/mcp', authorization: 'Bearer replace-with-your-mcp-token' };
-/** n8n's own OpenAI credential with a Model Access Key and `<base>/v1`, for examples/agent-chat-tool.json's agent model. */
-export const OPENAI_CREDENTIAL = { id: 'doInfOpenAiCred01', name: 'DigitalOcean (OpenAI-compatible)', type: 'openAiApi' } as const;
 
 export type Target =
 	| { kind: 'emulator'; url: string; modelKey: string; agentKey: string }
 	| { kind: 'real'; modelKey: string };
 
 /**
- * The credentials to (re)import. Against the emulator both point at it. Against DigitalOcean the
+ * The credentials to (re)import. Against the emulator they all point at it. Against DigitalOcean the
  * Model Access Key one gets the real key; the Agent and MCP server ones (the user's own agent and
  * server) are only reset when `resetAgent` (a new folder, or the last start used the emulator) so
  * that what the user filled in survives.
@@ -36,14 +34,10 @@ export function credentialsFor(target: Target, resetAgent: boolean): CredentialI
 		return [
 			{ ...MODEL_CREDENTIAL, data: { apiKey: target.modelKey, baseUrl: target.url } },
 			{ ...AGENT_CREDENTIAL, data: { endpointUrl: target.url, agentAccessKey: target.agentKey } },
-			{ ...OPENAI_CREDENTIAL, data: { apiKey: target.modelKey, url: `${target.url}/v1` } },
 			{ ...MCP_CREDENTIAL, data: EXAMPLE_MCP_SERVER },
 		];
 	}
-	const creds: CredentialImport[] = [
-		{ ...MODEL_CREDENTIAL, data: { apiKey: target.modelKey, baseUrl: REAL_BASE_URL } },
-		{ ...OPENAI_CREDENTIAL, data: { apiKey: target.modelKey, url: `${REAL_BASE_URL}/v1` } },
-	];
+	const creds: CredentialImport[] = [{ ...MODEL_CREDENTIAL, data: { apiKey: target.modelKey, baseUrl: REAL_BASE_URL } }];
 	if (resetAgent) creds.push({ ...AGENT_CREDENTIAL, data: { endpointUrl: '', agentAccessKey: '' } }, { ...MCP_CREDENTIAL, data: EXAMPLE_MCP_SERVER });
 	return creds;
 }

@@ -84,6 +84,16 @@ const PANELS: PanelSpec[] = [
 		absent: ['model', 'target'],
 	},
 	{
+		// The sub-node of the AI Agent example (n8n 2.16 or newer; npm start runs 2.41.1).
+		example: 'agent-chat-tool',
+		node: 'DigitalOcean Chat Model',
+		type: 'digitalOceanChatModel',
+		params: ['model'],
+		// n8n hides the "must be connected to an AI agent or chain" hint once the node is connected.
+		labels: ['Model', 'Options'],
+		values: ['openai-gpt-oss-120b'],
+	},
+	{
 		example: 'responses-two-turn',
 		node: 'First Turn',
 		type: 'digitalOceanResponses',

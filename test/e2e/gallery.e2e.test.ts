@@ -6,9 +6,8 @@
  *   reads exactly that text → episode.mp3.
  * - examples/pipeline-scheduled-image.json: Schedule Trigger + Manual Trigger → Set (today's date)
  *   → DigitalOcean Image → a PNG named after the date (`n8n execute` starts at the manual trigger).
- * - examples/agent-chat-tool.json: n8n's AI Agent on n8n's OpenAI Chat Model (Base URL = the
- *   emulator's /v1) calls our DigitalOcean Chat node as a tool (`digitalOceanChatTool`).
  *
+ * (examples/agent-chat-tool.json and the other AI-node examples run in aiNodes.e2e.test.ts.)
  * Also checks that every examples/*.json is run by some e2e test.
  *
  *   npm run build && npx jest --selectProjects e2e --runInBand --testPathPatterns test/e2e/gallery
@@ -20,8 +19,6 @@ import { audioMagic, imageMagic, type LoggedRequest } from '../emulator';
 import { cloneWorkflow, EXAMPLES_DIR, nodeOutput, readExample, type RunJson, type WorkflowJson } from './harness';
 import {
 	expectCleanExit,
-	modelCredential,
-	openAiCredential,
 	postsTo,
 	RUN_TIMEOUT,
 	storedBytes,
@@ -34,7 +31,6 @@ const SCHEDULE = 'Every Day at 08:00';
 
 const speechPipeline = readExample('pipeline-chat-to-speech');
 const dailyImage = readExample('pipeline-scheduled-image');
-const agent = readExample('agent-chat-tool');
 /** The same pipeline with the Schedule Trigger listed first, so `n8n execute` starts from it instead. */
 const dailyImageFromSchedule: WorkflowJson = {
 	...cloneWorkflow(dailyImage, { id: 'doInfPipeDailyImg02' }),
@@ -42,20 +38,15 @@ const dailyImageFromSchedule: WorkflowJson = {
 };
 
 const setup = useN8nWithEmulator({
-	workflows: [speechPipeline, dailyImage, dailyImageFromSchedule, agent],
+	workflows: [speechPipeline, dailyImage, dailyImageFromSchedule],
 	builtFiles: [
 		'dist/nodes/DigitalOceanChat/DigitalOceanChat.node.js',
 		'dist/nodes/DigitalOceanSpeech/DigitalOceanSpeech.node.js',
 		'dist/nodes/DigitalOceanImage/DigitalOceanImage.node.js',
 	],
-	credentials: (ctx) => [modelCredential(ctx), openAiCredential(ctx)],
 });
 
 const chatPosts = (requests: LoggedRequest[]) => postsTo(requests, '/v1/chat/completions');
-const lastUserContent = (request: LoggedRequest): unknown => {
-	const messages = (request.body as { messages: Array<{ role: string; content: unknown }> }).messages;
-	return messages.filter((m) => m.role === 'user').pop()?.content;
-};
 
 test(
 	'chat → speech pipeline: the script DigitalOcean Chat wrote is exactly what DigitalOcean Speech reads, stored as episode.mp3 with MP3 bytes',
@@ -162,61 +153,6 @@ test(
 		expect(run.data.resultData.error).toBeUndefined();
 		expectCleanExit(result);
 		expectDatedImage(run, requests, SCHEDULE, [before, today()]);
-	},
-	RUN_TIMEOUT,
-);
-
-test(
-	'agent example: n8n\'s AI Agent (OpenAI Chat Model → emulator) calls DigitalOcean Chat as a tool and answers with what the tool returned',
-	async () => {
-		const { result, run, requests } = await setup.run(agent.id);
-		expect(run.data.resultData.error).toBeUndefined();
-		expectCleanExit(result);
-
-		const posts = chatPosts(requests);
-		expect(requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
-			'POST /v1/chat/completions 200',
-			'POST /v1/chat/completions 200',
-			'POST /v1/chat/completions 200',
-		]);
-		const [agentFirst, toolCall, agentFinal] = posts;
-		const question = agent.nodes.find((n) => n.name === 'Set Question')!.parameters as any;
-		const questionText: string = question.assignments.assignments[0].value;
-
-		// 1. The agent's model gets the question and our node offered as the function Ask_Llama.
-		expect((agentFirst.body as any).model).toBe('openai-gpt-oss-120b');
-		expect(lastUserContent(agentFirst)).toBe(questionText);
-		const tools = (agentFirst.body as any).tools as Array<{ type: string; function: { name: string; parameters: any } }>;
-		expect(tools.map((t) => t.function.name)).toEqual(['Ask_Llama']);
-		expect(tools[0].function.parameters).toMatchObject({ properties: { question: { type: 'string' } } });
-
-		// 2. The model called Ask_Llama; n8n ran our DigitalOcean Chat node with the argument it chose
-		//    ($fromAI('question') → Prompt), on the Model Access Key credential.
-		const agentFinalMessages = (agentFinal.body as any).messages as Array<{
-			role: string;
-			content: unknown;
-			tool_call_id?: string;
-			tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>;
-		}>;
-		const [call] = agentFinalMessages.find((m) => m.role === 'assistant')!.tool_calls!;
-		expect(call.function.name).toBe('Ask_Llama');
-		const { question: toolQuestion } = JSON.parse(call.function.arguments) as { question: string };
-		expect(toolCall.body).toMatchObject({ model: 'llama3.3-70b-instruct', messages: [{ role: 'user', content: toolQuestion }] });
-		const toolRuns = run.data.resultData.runData['Ask Llama'];
-		expect(toolRuns).toHaveLength(1);
-		const [toolItem] = (toolRuns[0].data as any).ai_tool[0];
-		expect(toolItem.json).toMatchObject({ content: `Echo: ${toolQuestion}`, finishReason: 'stop', model: 'llama3.3-70b-instruct' });
-
-		// 3. The tool's answer goes back to the agent's model, which writes the final answer from it.
-		const toolMessage = agentFinalMessages.find((m) => m.role === 'tool')!;
-		expect(toolMessage.tool_call_id).toBe(call.id);
-		expect(String(toolMessage.content)).toContain(`"content":"Echo: ${toolQuestion}"`);
-		const [answer] = nodeOutput(run, 'AI Agent');
-		const output = String(answer.json.output);
-		expect(output).toContain(`Echo: ${questionText}`);
-		expect(output).toContain(`Tool Ask_Llama returned: [{"content":"Echo: ${toolQuestion}"`);
-
-		for (const request of requests) expect(request.headers.authorization).toBe(`Bearer ${setup.modelKey}`);
 	},
 	RUN_TIMEOUT,
 );

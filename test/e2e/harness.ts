@@ -356,7 +356,8 @@ export interface N8nHomeOptions {
 	 *   resolves to n8n's own copy (through the NODE_PATH n8n sets), as in production.
 	 * - `symlink`: a symlink to the package root. Modules resolve from the clone, so the node gets
 	 *   the clone's devDependency `n8n-workflow` (a second copy of the classes n8n checks with
-	 *   instanceof); handy for a dev server that should see rebuilds.
+	 *   instanceof) and the devDependency `@n8n/ai-node-sdk` with its own LangChain; handy for a dev
+	 *   server that should see rebuilds.
 	 * - `tarball`: `npm pack` of the package root, then plain `npm install <tgz>` in a fresh
 	 *   `.n8n/nodes`, run by npm on the Node that runs this n8n — what a user who installs by hand
 	 *   does. Dependencies come from the registry; see `N8nHome.tarballInstall`.

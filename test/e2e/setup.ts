@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { AGENT_CREDENTIAL, MCP_CREDENTIAL, MODEL_CREDENTIAL, OPENAI_CREDENTIAL } from '../../scripts/lib/seed';
+import { AGENT_CREDENTIAL, MCP_CREDENTIAL, MODEL_CREDENTIAL } from '../../scripts/lib/seed';
 import { startEmulator, type Emulator, type EmulatorConfigPatch, type LoggedRequest } from '../emulator';
 import {
 	PACKAGE_ROOT,
@@ -34,7 +34,7 @@ const TEARDOWN_TIMEOUT = 30_000;
 
 export const MODEL_CREDENTIAL_TYPE = MODEL_CREDENTIAL.type;
 /** The credentials the examples reference (the same ids `npm start` imports). */
-export { MODEL_CREDENTIAL, AGENT_CREDENTIAL, OPENAI_CREDENTIAL, MCP_CREDENTIAL };
+export { MODEL_CREDENTIAL, AGENT_CREDENTIAL, MCP_CREDENTIAL };
 
 /** What a `credentials` callback gets: known only once the emulator listens. */
 export interface CredentialContext {
@@ -63,11 +63,6 @@ export function agentCredential(ctx: CredentialContext): CredentialImport {
 /** The examples' MCP server credential (DigitalOcean calls the server, so any URL does against the emulator). */
 export function mcpCredential(serverUrl: string, authorization: string): CredentialImport {
 	return { ...MCP_CREDENTIAL, data: { serverUrl, authorization } };
-}
-
-/** n8n's own OpenAI credential pointed at the emulator's /v1, with the accepted Model Access Key. */
-export function openAiCredential(ctx: CredentialContext): CredentialImport {
-	return { ...OPENAI_CREDENTIAL, data: { apiKey: ctx.modelKey, url: `${ctx.emulatorUrl}/v1` } };
 }
 
 export interface N8nWithEmulatorOptions {

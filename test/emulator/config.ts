@@ -1,5 +1,5 @@
 /** Emulator config: defaults, and a strict deep-merge so a typo in a test fails loudly instead of being ignored. */
-import type { EmulatorConfig, QuotaConfig } from './types';
+import type { ChatQuirk, EmulatorConfig, QuotaConfig } from './types';
 import { MIN_MP4_BYTES } from './media/mp4';
 import { findModel } from './catalog/models';
 
@@ -40,6 +40,7 @@ export function defaultConfig(): EmulatorConfig {
     asyncStatusRoute: 'progress',
     asyncOutputShape: 'fal',
     mediaHost: null,
+    chatQuirks: [],
   };
 }
 
@@ -52,6 +53,7 @@ const VIDEO_TIMING_KEYS = ['queuedMs', 'processingMs'] as const;
 const ASYNC_TIMING_KEYS = ['queuedMs', 'runningMs'] as const;
 const VIDEO_OUTPUTS = ['url', 'object', 'nested', 'list', 'redirect', 'null'] as const;
 const ASYNC_OUTPUT_SHAPES = ['fal', 'nested', 'strings', 'video', 'inline', 'no-media'] as const;
+const CHAT_QUIRKS: readonly ChatQuirk[] = ['null-tool-calls', 'empty-id-role', 'no-stream-with-tools'];
 /** Enough to exceed any client's redirect limit (5 is common); not a real CDN limit. */
 const MAX_REDIRECT_HOPS = 10;
 
@@ -66,6 +68,7 @@ export function mergeConfig(current: EmulatorConfig, patch: unknown): EmulatorCo
     faultRatio: { ...current.faultRatio },
     quota: current.quota ? { ...current.quota } : null,
     forbiddenModels: [...current.forbiddenModels],
+    chatQuirks: [...current.chatQuirks],
     videoTimings: { ...current.videoTimings },
     asyncTimings: { ...current.asyncTimings },
   };
@@ -150,6 +153,7 @@ export function mergeConfig(current: EmulatorConfig, patch: unknown): EmulatorCo
   if ('asyncStatusRoute' in patch) next.asyncStatusRoute = oneOf(patch.asyncStatusRoute, 'asyncStatusRoute', ['progress', 'full', 'missing'] as const);
   if ('asyncOutputShape' in patch) next.asyncOutputShape = oneOf(patch.asyncOutputShape, 'asyncOutputShape', ASYNC_OUTPUT_SHAPES);
   if ('mediaHost' in patch) next.mediaHost = mediaHost(patch.mediaHost);
+  if ('chatQuirks' in patch) next.chatQuirks = chatQuirks(patch.chatQuirks);
   if ('videoBytes' in patch) {
     const bytes = patch.videoBytes;
     if (typeof bytes !== 'number' || !Number.isInteger(bytes) || bytes < MIN_MP4_BYTES || bytes > MAX_VIDEO_BYTES) {
@@ -238,6 +242,13 @@ function mediaHost(value: unknown): string | null {
     throw new ConfigError('mediaHost must be an http(s) origin such as "http://localhost:8080", or null');
   }
   return url.origin;
+}
+
+/** A list of known quirk names, each at most once (replaces the current list, like forbiddenModels). */
+function chatQuirks(value: unknown): ChatQuirk[] {
+  if (!Array.isArray(value)) throw new ConfigError(`chatQuirks must be an array of ${CHAT_QUIRKS.map((q) => `"${q}"`).join(', ')}`);
+  const quirks = value.map((quirk) => oneOf(quirk, 'chatQuirks[]', CHAT_QUIRKS));
+  return [...new Set(quirks)];
 }
 
 function nonNegativeNumber(value: unknown, name: string): number {

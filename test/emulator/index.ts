@@ -6,6 +6,7 @@ import { listenCdn } from './cdn/server';
 
 export type {
   CdnRequest,
+  ChatQuirk,
   Emulator,
   EmulatorConfig,
   EmulatorConfigPatch,

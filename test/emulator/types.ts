@@ -206,7 +206,21 @@ export interface EmulatorConfig {
    * URL is made.
    */
   mediaHost: string | null;
+  /**
+   * Replies of other OpenAI-compatible servers, and of DO's own older example (S1), that clients must
+   * survive on /v1/chat/completions and the agent endpoint; none by default (see `ChatQuirk`).
+   */
+  chatQuirks: ChatQuirk[];
 }
+
+/**
+ * 'null-tool-calls': `tool_calls: null` on every assistant message and delta without tool calls
+ * (LiteLLM and vLLM do; langchainjs#8594, n8n#17522). 'empty-id-role': S1's example shape —
+ * `"id": ""`, `"role": ""`, `message.audio: null`, top-level `service_tier: null`; streamed, every
+ * chunk's id is "" and the first delta's role is "". 'no-stream-with-tools': `stream: true` together
+ * with function tools → 400 naming `stream` (llama.cpp's "Cannot use tools with stream", n8n#13112).
+ */
+export type ChatQuirk = 'null-tool-calls' | 'empty-id-role' | 'no-stream-with-tools';
 
 /**
  * What configure() accepts: Partial<EmulatorConfig>, widened so nested objects may be partial too

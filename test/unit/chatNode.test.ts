@@ -8,7 +8,7 @@ import { DigitalOceanMessages } from '../../nodes/DigitalOceanMessages/DigitalOc
 import { DigitalOceanResponses } from '../../nodes/DigitalOceanResponses/DigitalOceanResponses.node';
 import { DigitalOceanSpeech } from '../../nodes/DigitalOceanSpeech/DigitalOceanSpeech.node';
 import { DigitalOceanVideo } from '../../nodes/DigitalOceanVideo/DigitalOceanVideo.node';
-import { ChatStreamReader } from '../../nodes/DigitalOceanChat/chatResponse';
+import { ChatStreamReader } from '../../nodes/shared/chatCompletion';
 import { InferenceClient } from '../../nodes/shared/transport';
 import { DEFAULT_KEY } from '../emulator';
 import { binaryItem, fakeExecuteContext, TEST_NODE, type Params } from './helpers/fakeContext';

@@ -5,6 +5,9 @@
  * aborted (requests, retries with their waits, job polling and binary downloads all still work).
  * The e2e suite runs the same nodes in real n8n 2.41.1 and 2.8.4 (npm run test:e2e / test:e2e:n8n-2.8).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { DigitalOceanChat } from '../../nodes/DigitalOceanChat/DigitalOceanChat.node';
@@ -77,5 +80,31 @@ describe('nodes on an n8n without getExecutionCancelSignal', () => {
 		expect(rest).toEqual([]);
 		expect(item.json).toMatchObject({ status: 'completed', done: true, fileName: 'video.mp4', mimeType: 'video/mp4' });
 		expect(isMp4(Buffer.from(item.binary!.data.data, 'base64'))).toBe(true);
+	});
+});
+
+describe('n8n before 2.16, which has no AI node SDK', () => {
+	/** Every .ts file under `dir`. */
+	const sources = (dir: string): string[] =>
+		fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+			const file = path.join(dir, entry.name);
+			return entry.isDirectory() ? sources(file) : entry.name.endsWith('.ts') ? [file] : [];
+		});
+
+	it('no node loads @n8n/ai-node-sdk when n8n loads the package: type imports only, and one import() inside supplyData', () => {
+		const root = path.resolve(__dirname, '..', '..');
+		const uses = sources(path.join(root, 'nodes')).flatMap((file) =>
+			fs
+				.readFileSync(file, 'utf8')
+				.split('\n')
+				.filter((line) => line.includes("'@n8n/ai-node-sdk'") && !/^import type .* from '@n8n\/ai-node-sdk';$/.test(line))
+				.map((line) => `${path.relative(root, file)}: ${line.trim()}`),
+		);
+		// n8n loads a package's node files without catching errors: a top-level import would take every node down.
+		expect(uses).toEqual([
+			"nodes/DigitalOceanChatModel/aiNodeSdk.ts: export type AiNodeSdk = typeof import('@n8n/ai-node-sdk');",
+			"nodes/DigitalOceanChatModel/aiNodeSdk.ts: const SDK = '@n8n/ai-node-sdk';",
+			"nodes/DigitalOceanChatModel/aiNodeSdk.ts: return await import('@n8n/ai-node-sdk');",
+		]);
 	});
 });

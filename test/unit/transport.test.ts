@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { ChatStreamReader } from '../../nodes/DigitalOceanChat/chatResponse';
+import { ChatStreamReader } from '../../nodes/shared/chatCompletion';
 import { StreamErrorEvent, type Received, type StreamReader } from '../../nodes/shared/answerStream';
 import { InferenceClient, normalizeBaseUrl } from '../../nodes/shared/transport';
 import { abortableSleep, CancelledError } from '../../nodes/shared/sleep';

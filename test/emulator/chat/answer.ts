@@ -5,6 +5,7 @@ import type { EmulatorState } from '../state';
 import { shortId, unixSeconds } from '../util/ids';
 import { cacheBreakpoints, promptTokens } from './prompt';
 import { NO_CACHE_USAGE } from './promptCache';
+import { quirkyCompletion, quirkyStream, refuseByQuirk } from './quirks';
 import { completionTokens, composeChoices, type ReplyHints } from './reply';
 import { buildUsage, completionBody } from './response';
 import { streamFrames } from './stream';
@@ -17,6 +18,8 @@ export async function sendChatCompletion(
   model: CatalogModel,
   hints: ReplyHints = {},
 ): Promise<void> {
+  const quirks = state.config.chatQuirks;
+  refuseByQuirk(req, quirks);
   const choices = composeChoices(req, model, hints);
   const cache = model.promptCaching
     ? state.promptCache.account(ex.apiKey ?? '', model.id, cacheBreakpoints(req))
@@ -24,6 +27,6 @@ export async function sendChatCompletion(
   const usage = buildUsage(promptTokens(req), completionTokens(choices), cache);
   const meta = { id: `chatcmpl-${shortId()}`, created: unixSeconds(), model: model.id };
 
-  if (req.stream) await ex.sendSse(streamFrames(meta, choices, usage, req.includeUsage));
-  else ex.sendJson(200, completionBody(meta, choices, usage));
+  if (req.stream) await ex.sendSse(quirkyStream(streamFrames(meta, choices, usage, req.includeUsage), quirks));
+  else ex.sendJson(200, quirkyCompletion(completionBody(meta, choices, usage), quirks));
 }

@@ -69,3 +69,23 @@ export function allImages(messages: ChatMessage[]): ImageInfo[] {
 export function hasVideo(messages: ChatMessage[]): boolean {
   return messages.some((m) => m.parts.some((p) => p.type === 'video_url'));
 }
+
+/**
+ * The JSON Schema the prompt asks the answer to follow: the last ```json fence in the messages whose
+ * content is a schema object (it has a `type` or `properties`). JSON mode needs the prompt to say
+ * what JSON to write (OpenAI's rule for json_object), and a model follows such a schema.
+ */
+export function schemaInPrompt(messages: ChatMessage[]): Record<string, unknown> | undefined {
+  const fences = messages.flatMap((m) => [...messageText(m).matchAll(/```json\s*([\s\S]*?)```/g)].map((match) => match[1]));
+  for (const fence of fences.reverse()) {
+    try {
+      const parsed: unknown = JSON.parse(fence);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && ('type' in parsed || 'properties' in parsed)) {
+        return parsed as Record<string, unknown>;
+      }
+    } catch {
+      // Not JSON: an example in prose, not the schema.
+    }
+  }
+  return undefined;
+}

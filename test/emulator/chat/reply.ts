@@ -9,7 +9,7 @@ import { shortId } from '../util/ids';
 import { countTokens, truncateToTokens } from '../util/tokens';
 import { chatSentence } from '../tools/builtIn';
 import { describeImage } from './images';
-import { allImages, lastUserText, messageText } from './prompt';
+import { allImages, lastUserText, messageText, schemaInPrompt } from './prompt';
 import type { ChatRequest, FunctionTool, ToolCall } from './types';
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls';
@@ -136,8 +136,10 @@ function textChoice(req: ChatRequest, index: number, fullReasoning: string | nul
 function formatContent(req: ChatRequest, index: number, hints: ReplyHints): string {
   const text = answerText(req, hints);
   switch (req.responseFormat.type) {
-    case 'json_object':
-      return JSON.stringify({ answer: text });
+    case 'json_object': {
+      const schema = schemaInPrompt(req.messages);
+      return JSON.stringify(schema ? exampleFromSchema(schema) : { answer: text });
+    }
     case 'json_schema':
       return JSON.stringify(exampleFromSchema(req.responseFormat.schema));
     default:

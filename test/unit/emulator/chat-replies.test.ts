@@ -182,6 +182,28 @@ describe('response_format', () => {
     expect(JSON.parse(json.choices[0].message.content)).toEqual({ answer: 'Echo: give json' });
   });
 
+  it('json_object follows the JSON Schema the prompt gives in a ```json fence (the last one that is a schema)', async () => {
+    const schema = { type: 'object', properties: { output: { type: 'object', properties: { city: { type: 'string' }, population: { type: 'integer' } }, required: ['city', 'population'] } }, required: ['output'] };
+    const prompt = [
+      'Name a city. An instance looks like ```json\n{"city": "Oslo"}\n```, not like ```json\nnot json\n```.',
+      `Here is the JSON Schema instance your output must adhere to:\n\`\`\`json\n${JSON.stringify(schema)}\n\`\`\`\n`,
+    ].join('\n');
+    const { json } = await chat(emu.url, {
+      model: 'llama3.3-70b-instruct',
+      messages: [{ role: 'system', content: 'Answer in JSON.' }, { role: 'user', content: prompt }],
+      response_format: { type: 'json_object' },
+    });
+    expect(JSON.parse(json.choices[0].message.content)).toEqual({ output: { city: 'example', population: 1 } });
+  });
+
+  it('json_object without a schema in the prompt, and text mode with one, answer as before', async () => {
+    const fenced = 'Use ```json\n{"type": "object", "properties": {"a": {"type": "string"}}}\n```';
+    const jsonMode = await chat(emu.url, { model: 'llama3.3-70b-instruct', messages: userSays('no schema here'), response_format: { type: 'json_object' } });
+    expect(JSON.parse(jsonMode.json.choices[0].message.content)).toEqual({ answer: 'Echo: no schema here' });
+    const textMode = await chat(emu.url, { model: 'llama3.3-70b-instruct', messages: userSays(fenced) });
+    expect(textMode.json.choices[0].message.content).toBe(`Echo: ${fenced}`);
+  });
+
   it('json_schema content has the required properties with the right types', async () => {
     const schema = {
       type: 'object',

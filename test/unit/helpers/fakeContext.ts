@@ -15,6 +15,7 @@ import type {
 	INodeCredentials,
 	INodeExecutionData,
 	INodeType,
+	ISupplyDataFunctions,
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
@@ -164,4 +165,41 @@ export function fakeLoadOptionsContext(credentials: InferenceCredentials | undef
 		getCredentials: async (type: string): Promise<ICredentialDataDecryptedObject> => readCredentials(extra.node ?? null, node, provided, type),
 		logger: { debug: () => undefined },
 	} as unknown as ILoadOptionsFunctions;
+}
+
+/** One entry n8n's AI tracing wrote into the sub-node's panel (`addInputData` / `addOutputData`). */
+export interface AiPanelEntry {
+	connectionType: string;
+	index: number;
+	data: unknown;
+}
+
+export interface FakeSupplyDataContext extends ISupplyDataFunctions {
+	debugLog: string[];
+	/** What the sub-node's input and output panels would show, in order. */
+	panel: { inputs: AiPanelEntry[]; outputs: AiPanelEntry[] };
+}
+
+/**
+ * A sub-node's context (supplyData): the execute context's parameters, credentials and cancel signal,
+ * plus the run-data hooks n8n gives sub-nodes, recording what the SDK's tracing writes into the panel.
+ */
+export function fakeSupplyDataContext(options: FakeContextOptions): FakeSupplyDataContext {
+	const base = fakeExecuteContext(options);
+	const panel: FakeSupplyDataContext['panel'] = { inputs: [], outputs: [] };
+	let runIndex = 0;
+	const context = Object.assign(base, {
+		panel,
+		getNextRunIndex: () => runIndex,
+		addInputData: (connectionType: string, data: unknown) => {
+			const index = runIndex++;
+			panel.inputs.push({ connectionType, index, data });
+			return { index };
+		},
+		addOutputData: (connectionType: string, index: number, data: unknown) => {
+			panel.outputs.push({ connectionType, index, data });
+		},
+		logAiEvent: () => undefined,
+	});
+	return context as unknown as FakeSupplyDataContext;
 }

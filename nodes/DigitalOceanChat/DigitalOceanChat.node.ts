@@ -9,6 +9,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { AGENT_CHAT_PATH } from '../shared/agent';
+import { AnswerRelay, executionStreams, relayAnswer } from '../shared/answerRelay';
 import { builtInToolsProperty } from '../shared/builtInTools';
 import { mcpCredentialDisplay } from '../shared/mcpAuthorization';
 import { createClient, readRequestSettings, type Target } from '../shared/client';
@@ -19,7 +20,7 @@ import { searchModels } from '../shared/models';
 import { redactDeep } from '../shared/redact';
 import type { CallOptions, InferenceClient, ReplyMeta } from '../shared/transport';
 import { buildChatRequest, CHAT_ROLES, type ChatOptions, type ChatRequest } from './chatRequest';
-import { ChatStreamReader, simplifyCompletion, type ChatCompletion } from './chatResponse';
+import { ChatStreamReader, firstChoiceText, simplifyCompletion, type ChatCompletion } from './chatResponse';
 import { CACHE_TTL_OPTIONS, chatOptions } from './chatOptions';
 
 function routeOf(meta: ReplyMeta): string | undefined {
@@ -40,6 +41,7 @@ async function complete(
 	target: Target,
 	stream: boolean,
 	itemIndex: number,
+	relay?: AnswerRelay,
 ): Promise<{ completion: ChatCompletion; meta: ReplyMeta }> {
 	const call = { ...endpointFor(target), itemIndex, secrets: request.secrets };
 	if (!stream) {
@@ -49,9 +51,18 @@ async function complete(
 	// Streaming keeps the connection busy, so a long answer never trips the idle timeout.
 	const reply = await client.stream(
 		{ ...call, body: { ...request.body, stream: true, stream_options: { include_usage: true } } },
-		() => new ChatStreamReader(),
+		() => {
+			relay?.newAttempt();
+			return new ChatStreamReader(relay?.onDelta);
+		},
 	);
 	return { completion: reply.data, meta: reply };
+}
+
+/** A JSON answer is data for the next node rather than a reply, so it goes to the chat only when asked. */
+function streamsToChat(options: ChatOptions): boolean {
+	const json = options.responseFormat === 'json_object' || options.responseFormat === 'json_schema';
+	return options.streamToChat ?? !json;
 }
 
 export class DigitalOceanChat implements INodeType {
@@ -152,13 +163,19 @@ export class DigitalOceanChat implements INodeType {
 		const target = this.getNodeParameter('target', 0, 'model') as Target;
 		const client = await createClient(this, settings, target);
 		const requestFor = async (itemIndex: number) => await buildChatRequest(this, itemIndex, target);
+		const streaming = executionStreams(this);
 
 		const output = await runItems(
 			this,
 			async (itemIndex, validated) => {
 				const request = validated ?? (await requestFor(itemIndex));
 				const options = this.getNodeParameter('options', itemIndex, {}) as ChatOptions;
-				const { completion, meta } = await complete(client, request, target, options.stream !== false, itemIndex);
+				const relay = streaming && streamsToChat(options) ? new AnswerRelay(this, itemIndex) : undefined;
+				const { completion, meta } = await relayAnswer(
+					relay,
+					async () => await complete(client, request, target, options.stream !== false, itemIndex, relay),
+					(reply) => firstChoiceText(reply.completion),
+				);
 				const outputs =
 					this.getNodeParameter('output', itemIndex, 'simplified') === 'raw'
 						? [completion as unknown as INodeExecutionData['json']]

@@ -53,6 +53,8 @@ export interface ChatOptions {
 	toolChoice?: 'auto' | 'none' | 'required' | 'function';
 	toolChoiceFunction?: string;
 	stream?: boolean;
+	/** Send the answer to a streaming workflow's caller (answerRelay.ts); unset: yes, unless the answer is JSON. */
+	streamToChat?: boolean;
 }
 
 type ContentPart =

@@ -81,6 +81,12 @@ export class ChatStreamReader implements StreamReader<ChatCompletion> {
 	private readonly choices = new Map<number, ChatChoice>();
 	private fingerprint: string | undefined;
 
+	/**
+	 * `onDelta` hears the first choice's text and reasoning as they arrive (with several choices the
+	 * others would interleave with it).
+	 */
+	constructor(private readonly onDelta?: (kind: 'text' | 'reasoning', text: string) => void) {}
+
 	read(event: SseEvent): void {
 		const chunk = parseSseJson<Chunk>(event);
 		if (chunk.error) throw new StreamErrorEvent(chunk.error);
@@ -99,6 +105,7 @@ export class ChatStreamReader implements StreamReader<ChatCompletion> {
 			choice.message.refusal = appendText(choice.message.refusal, delta.refusal);
 			if (delta.tool_calls) mergeToolCalls((choice.message.tool_calls ??= []), delta.tool_calls);
 			if (part.finish_reason) choice.finish_reason = part.finish_reason;
+			if (choice.index === 0) this.announce(delta);
 		}
 	}
 
@@ -140,6 +147,12 @@ export class ChatStreamReader implements StreamReader<ChatCompletion> {
 		}
 		return choice;
 	}
+
+	private announce(delta: ChunkDelta): void {
+		if (!this.onDelta) return;
+		if (delta.reasoning_content) this.onDelta('reasoning', delta.reasoning_content);
+		if (delta.content) this.onDelta('text', delta.content);
+	}
 }
 
 /** Some reasoning models answer with content parts instead of a string; join their text. */
@@ -158,12 +171,21 @@ export interface SimplifyContext {
 	route?: string;
 }
 
-/** One output json per choice: answer, reasoning, parsed tool calls, usage and ids. */
+/** The text of the first choice: what goes to the chat when the answer streams there. */
+export function firstChoiceText(completion: ChatCompletion): string {
+	return contentText(completion.choices[0]?.message.content);
+}
+
+/**
+ * One output json per choice: answer, reasoning, parsed tool calls, usage and ids. `output` repeats the
+ * answer under the name n8n's Chat Trigger reads in its "Last Node" response mode.
+ */
 export function simplifyCompletion(completion: ChatCompletion, context: SimplifyContext): IDataObject[] {
 	const multiple = completion.choices.length > 1;
 	return completion.choices.map((choice) => {
+		const content = contentText(choice.message.content);
 		const output: IDataObject = {
-			content: contentText(choice.message.content),
+			content,
 			reasoning: choice.message.reasoning_content ?? null,
 			toolCalls: (choice.message.tool_calls ?? []).map((call) => {
 				const args = parseToolArguments(call.function?.arguments);
@@ -175,6 +197,7 @@ export function simplifyCompletion(completion: ChatCompletion, context: Simplify
 			model: completion.model,
 			usage: completion.usage ?? {},
 			requestId: context.requestId ?? null,
+			output: content,
 		};
 		if (context.route) output.route = context.route;
 		if (multiple) output.choiceIndex = choice.index;

@@ -9,6 +9,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { AGENT_CHAT_PATH } from '../shared/agent';
+import { AnswerRelay, executionStreams, relayAnswer } from '../shared/answerRelay';
 import { requestChatCompletion } from '../shared/chatCompletion';
 import { builtInToolsProperty } from '../shared/builtInTools';
 import { mcpCredentialDisplay } from '../shared/mcpAuthorization';
@@ -20,7 +21,7 @@ import { searchModels } from '../shared/models';
 import { redactDeep } from '../shared/redact';
 import type { CallOptions, ReplyMeta } from '../shared/transport';
 import { buildChatRequest, CHAT_ROLES, type ChatOptions } from './chatRequest';
-import { simplifyCompletion } from './chatResponse';
+import { firstChoiceText, simplifyCompletion } from './chatResponse';
 import { CACHE_TTL_OPTIONS, chatOptions } from './chatOptions';
 
 function routeOf(meta: ReplyMeta): string | undefined {
@@ -33,6 +34,12 @@ function endpointFor(target: Target): Pick<CallOptions, 'path' | 'query'> {
 	return target === 'agent'
 		? { path: AGENT_CHAT_PATH, query: { agent: 'true' } }
 		: { path: '/v1/chat/completions' };
+}
+
+/** A JSON answer is data for the next node rather than a reply, so it goes to the chat only when asked. */
+function streamsToChat(options: ChatOptions): boolean {
+	const json = options.responseFormat === 'json_object' || options.responseFormat === 'json_schema';
+	return options.streamToChat ?? !json;
 }
 
 export class DigitalOceanChat implements INodeType {
@@ -133,14 +140,25 @@ export class DigitalOceanChat implements INodeType {
 		const target = this.getNodeParameter('target', 0, 'model') as Target;
 		const client = await createClient(this, settings, target);
 		const requestFor = async (itemIndex: number) => await buildChatRequest(this, itemIndex, target);
+		const streaming = executionStreams(this);
 
 		const output = await runItems(
 			this,
 			async (itemIndex, validated) => {
 				const request = validated ?? (await requestFor(itemIndex));
 				const options = this.getNodeParameter('options', itemIndex, {}) as ChatOptions;
+				const relay = streaming && streamsToChat(options) ? new AnswerRelay(this, itemIndex) : undefined;
 				const call = { ...endpointFor(target), itemIndex, secrets: request.secrets, body: request.body };
-				const { completion, meta } = await requestChatCompletion(client, call, { stream: options.stream !== false });
+				const { completion, meta } = await relayAnswer(
+					relay,
+					async () =>
+						await requestChatCompletion(client, call, {
+							stream: options.stream !== false,
+							onDelta: relay?.onDelta,
+							onAttempt: () => relay?.newAttempt(),
+						}),
+					(reply) => firstChoiceText(reply.completion),
+				);
 				const outputs =
 					this.getNodeParameter('output', itemIndex, 'simplified') === 'raw'
 						? [completion as unknown as INodeExecutionData['json']]

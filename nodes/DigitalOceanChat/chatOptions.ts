@@ -1,6 +1,7 @@
 /** The Chat node's "Options" collection: every field is sent only when the user adds it. */
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { streamToChatOption } from '../shared/answerRelay';
 import { REASONING_EFFORT_OPTIONS } from '../shared/reasoning';
 import {
 	imageBinaryFieldsOption,
@@ -158,6 +159,7 @@ export const chatOptions: INodeProperties = {
 			description: 'Up to 4 sequences, one per line, where the model stops generating',
 		},
 		streamResponseOption,
+		streamToChatOption(' Until this option is added, JSON answers (Response Format JSON Object or JSON Schema) are not sent.'),
 		{
 			displayName: 'System Message',
 			name: 'systemMessage',

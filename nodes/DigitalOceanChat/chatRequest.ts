@@ -28,6 +28,8 @@ export interface ChatOptions extends ChatFieldOptions {
 	toolChoice?: 'auto' | 'none' | 'required' | 'function';
 	toolChoiceFunction?: string;
 	stream?: boolean;
+	/** Send the answer to a streaming workflow's caller (answerRelay.ts); unset: yes, unless the answer is JSON. */
+	streamToChat?: boolean;
 }
 
 type ContentPart =

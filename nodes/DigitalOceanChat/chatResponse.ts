@@ -9,12 +9,21 @@ export interface SimplifyContext {
 	route?: string;
 }
 
-/** One output json per choice: answer, reasoning, parsed tool calls, usage and ids. */
+/** The text of the first choice: what goes to the chat when the answer streams there. */
+export function firstChoiceText(completion: ChatCompletion): string {
+	return contentText(completion.choices[0]?.message.content);
+}
+
+/**
+ * One output json per choice: answer, reasoning, parsed tool calls, usage and ids. `output` repeats the
+ * answer under the name n8n's Chat Trigger reads in its "Last Node" response mode.
+ */
 export function simplifyCompletion(completion: ChatCompletion, context: SimplifyContext): IDataObject[] {
 	const multiple = completion.choices.length > 1;
 	return completion.choices.map((choice) => {
+		const content = contentText(choice.message.content);
 		const output: IDataObject = {
-			content: contentText(choice.message.content),
+			content,
 			reasoning: choice.message.reasoning_content ?? null,
 			toolCalls: (choice.message.tool_calls ?? []).map((call) => {
 				const args = parseToolArguments(call.function?.arguments);
@@ -26,6 +35,7 @@ export function simplifyCompletion(completion: ChatCompletion, context: Simplify
 			model: completion.model,
 			usage: completion.usage ?? {},
 			requestId: context.requestId ?? null,
+			output: content,
 		};
 		if (context.route) output.route = context.route;
 		if (multiple) output.choiceIndex = choice.index;

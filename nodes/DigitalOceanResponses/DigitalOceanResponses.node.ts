@@ -8,6 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { AnswerRelay, executionStreams, relayAnswer } from '../shared/answerRelay';
 import { builtInToolsProperty } from '../shared/builtInTools';
 import { mcpCredentialDisplay } from '../shared/mcpAuthorization';
 import { createClient, readRequestSettings } from '../shared/client';
@@ -17,7 +18,7 @@ import { runItems } from '../shared/items';
 import { searchModels } from '../shared/models';
 import { redactDeep } from '../shared/redact';
 import type { InferenceClient, ReplyMeta } from '../shared/transport';
-import { simplifyResponse } from './responsesOutput';
+import { responseText, simplifyResponse } from './responsesOutput';
 import { responsesOptions } from './responsesOptions';
 import { buildResponsesRequest, RESPONSES_ROLES, type ResponsesOptions, type ResponsesRequest } from './responsesRequest';
 import { ResponsesStreamReader, type ResponseObject } from './responsesStream';
@@ -29,6 +30,7 @@ async function respond(
 	{ body, secrets }: ResponsesRequest,
 	stream: boolean,
 	itemIndex: number,
+	relay?: AnswerRelay,
 ): Promise<{ response: ResponseObject; meta: ReplyMeta }> {
 	if (!stream) {
 		const reply = await client.json<ResponseObject>({ path: PATH, body, itemIndex, secrets });
@@ -38,7 +40,10 @@ async function respond(
 	// `response.chunk` format carries usage only when asked for; typed events always end with it.
 	const reply = await client.stream(
 		{ path: PATH, body: { ...body, stream: true, stream_options: { include_usage: true } }, itemIndex, secrets },
-		() => new ResponsesStreamReader(),
+		() => {
+			relay?.newAttempt();
+			return new ResponsesStreamReader(relay?.onDelta);
+		},
 	);
 	return { response: reply.data, meta: reply };
 }
@@ -103,12 +108,19 @@ export class DigitalOceanResponses implements INodeType {
 				this.getNodeParameter('model', itemIndex, '', { extractValue: true }) as string,
 			);
 
+		const streaming = executionStreams(this);
+
 		const output = await runItems(
 			this,
 			async (itemIndex, validated) => {
 				const request = validated ?? (await requestFor(itemIndex));
 				const options = this.getNodeParameter('options', itemIndex, {}) as ResponsesOptions;
-				const { response, meta } = await respond(client, request, options.stream !== false, itemIndex);
+				const relay = streaming && options.streamToChat !== false ? new AnswerRelay(this, itemIndex) : undefined;
+				const { response, meta } = await relayAnswer(
+					relay,
+					async () => await respond(client, request, options.stream !== false, itemIndex, relay),
+					(reply) => responseText(reply.response),
+				);
 				const json =
 					this.getNodeParameter('output', itemIndex, 'simplified') === 'raw'
 						? response

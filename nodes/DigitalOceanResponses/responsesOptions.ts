@@ -1,6 +1,7 @@
 /** The Responses node's "Options" collection: every field is sent only when the user adds it. */
 import type { INodeProperties } from 'n8n-workflow';
 
+import { streamToChatOption } from '../shared/answerRelay';
 import { REASONING_EFFORT_OPTIONS } from '../shared/reasoning';
 import { imageBinaryFieldsOption, imageDetailOption, streamResponseOption, temperatureOption, topPOption, userOption, toolChoiceOptions } from '../shared/textOptions';
 
@@ -83,6 +84,7 @@ export const responsesOptions: INodeProperties = {
 				'Whether DigitalOcean keeps the response so a later request can continue from it with Previous Response ID',
 		},
 		streamResponseOption,
+		streamToChatOption(),
 		temperatureOption(2),
 		...toolChoiceOptions,
 		topPOption,

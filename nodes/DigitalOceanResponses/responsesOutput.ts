@@ -29,10 +29,20 @@ export function reasoningText(output: OutputItem[]): string | null {
 	return texts.length > 0 ? texts.join('') : null;
 }
 
+function outputItems(response: ResponseObject): OutputItem[] {
+	return Array.isArray(response.output) ? response.output : [];
+}
+
+/** The answer's text: what goes to the chat when the answer streams there. */
+export function responseText(response: ResponseObject): string {
+	return outputText(outputItems(response));
+}
+
 export function simplifyResponse(response: ResponseObject, context: { requestId?: string }): IDataObject {
-	const output = Array.isArray(response.output) ? response.output : [];
+	const output = outputItems(response);
+	const text = outputText(output);
 	return {
-		text: outputText(output),
+		text,
 		reasoning: reasoningText(output),
 		functionCalls: output
 			.filter((item) => item.type === 'function_call')
@@ -47,5 +57,7 @@ export function simplifyResponse(response: ResponseObject, context: { requestId?
 		model: response.model,
 		usage: response.usage ?? {},
 		requestId: context.requestId ?? null,
+		// The answer again, under the name n8n's Chat Trigger reads in its "Last Node" response mode.
+		output: text,
 	};
 }

@@ -24,6 +24,8 @@ export interface ResponsesOptions {
 	stop?: string;
 	store?: boolean;
 	stream?: boolean;
+	/** Send the answer to a streaming workflow's caller (answerRelay.ts); unset: yes. */
+	streamToChat?: boolean;
 	temperature?: number;
 	toolChoice?: 'auto' | 'none' | 'required' | 'function';
 	toolChoiceFunction?: string;

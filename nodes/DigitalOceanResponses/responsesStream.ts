@@ -68,11 +68,16 @@ interface Chunk {
 	usage?: IDataObject | null;
 }
 
+/** Hears the answer's text and reasoning as they arrive (answerRelay.ts streams the text to n8n's chat). */
+type OnDelta = (kind: 'text' | 'reasoning', text: string) => void;
+
 /** Typed events: the final `response.completed` object wins; deltas only fill in what it lacks. */
 class TypedEventReader {
 	private base: Partial<ResponseObject> = {};
 	private final: Partial<ResponseObject> | undefined;
 	private readonly items = new Map<number, OutputItem>();
+
+	constructor(private readonly onDelta?: OnDelta) {}
 
 	get finished(): boolean {
 		return this.final !== undefined;
@@ -95,12 +100,14 @@ class TypedEventReader {
 				break;
 			case 'response.output_text.delta':
 				this.part(index, event.content_index ?? 0, 'output_text').text += event.delta ?? '';
+				if (event.delta) this.onDelta?.('text', event.delta);
 				break;
 			case 'response.output_text.done':
 				if (typeof event.text === 'string') this.part(index, event.content_index ?? 0, 'output_text').text = event.text;
 				break;
 			case 'response.reasoning_text.delta':
 				this.part(index, event.content_index ?? 0, 'reasoning_text', 'reasoning').text += event.delta ?? '';
+				if (event.delta) this.onDelta?.('reasoning', event.delta);
 				break;
 			case 'response.function_call_arguments.delta':
 				this.item(index, 'function_call').arguments = (this.item(index, 'function_call').arguments ?? '') + (event.delta ?? '');
@@ -168,6 +175,8 @@ class ChunkReader {
 	private finishReason: string | undefined;
 	private readonly calls: Array<{ call_id: string; name: string; arguments: string }> = [];
 
+	constructor(private readonly onDelta?: OnDelta) {}
+
 	get finished(): boolean {
 		return this.finishReason !== undefined;
 	}
@@ -179,8 +188,14 @@ class ChunkReader {
 		if (chunk.usage) this.usage = chunk.usage;
 		for (const choice of chunk.choices ?? []) {
 			const delta = choice.delta ?? {};
-			if (typeof delta.reasoning_content === 'string') this.reasoning = (this.reasoning ?? '') + delta.reasoning_content;
-			if (typeof delta.content === 'string') this.text = (this.text ?? '') + delta.content;
+			if (typeof delta.reasoning_content === 'string') {
+				this.reasoning = (this.reasoning ?? '') + delta.reasoning_content;
+				if (delta.reasoning_content) this.onDelta?.('reasoning', delta.reasoning_content);
+			}
+			if (typeof delta.content === 'string') {
+				this.text = (this.text ?? '') + delta.content;
+				if (delta.content) this.onDelta?.('text', delta.content);
+			}
 			for (const call of delta.tool_calls ?? []) {
 				const target = (this.calls[call.index ?? this.calls.length] ??= { call_id: '', name: '', arguments: '' });
 				if (call.id) target.call_id = call.id;
@@ -243,9 +258,14 @@ function streamError(event: IDataObject): unknown {
  * and `[DONE]` after it add no answer, so a stream cut there is accepted.
  */
 export class ResponsesStreamReader implements StreamReader<ResponseObject> {
-	private readonly typed = new TypedEventReader();
-	private readonly chunks = new ChunkReader();
+	private readonly typed: TypedEventReader;
+	private readonly chunks: ChunkReader;
 	private format: 'typed' | 'chunks' | undefined;
+
+	constructor(onDelta?: (kind: 'text' | 'reasoning', text: string) => void) {
+		this.typed = new TypedEventReader(onDelta);
+		this.chunks = new ChunkReader(onDelta);
+	}
 
 	read(event: SseEvent): void {
 		const data = parseSseJson<IDataObject>(event);

@@ -181,7 +181,7 @@ export interface CompletionReply {
 export async function requestChatCompletion(
 	client: InferenceClient,
 	call: CallOptions & { body: IDataObject },
-	options: { stream: boolean; onDelta?: OnDelta },
+	options: { stream: boolean; onDelta?: OnDelta; onAttempt?: () => void },
 ): Promise<CompletionReply> {
 	if (!options.stream) {
 		const reply = await client.json<ChatCompletion>(call);
@@ -189,7 +189,11 @@ export async function requestChatCompletion(
 	}
 	const reply = await client.stream(
 		{ ...call, body: { ...call.body, stream: true, stream_options: { include_usage: true } } },
-		() => new ChatStreamReader(options.onDelta),
+		() => {
+			// Each attempt gets a fresh reader; the caller hears of it (a relay to the chat marks a restart).
+			options.onAttempt?.();
+			return new ChatStreamReader(options.onDelta);
+		},
 	);
 	return { completion: reply.data, meta: reply };
 }

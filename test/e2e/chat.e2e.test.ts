@@ -50,10 +50,12 @@ test(
 		const [item] = items;
 		expect(item.pairedItem).toEqual({ item: 0 });
 		expect(Object.keys(item.json).sort()).toEqual(
-			['content', 'finishReason', 'model', 'reasoning', 'requestId', 'toolCalls', 'usage'].sort(),
+			['content', 'finishReason', 'model', 'output', 'reasoning', 'requestId', 'toolCalls', 'usage'].sort(),
 		);
 		expect(typeof item.json.content).toBe('string');
 		expect(item.json.content).toContain('What is the capital of France?');
+		// The answer again under the name the Chat Trigger's "Last Node" response mode reads.
+		expect(item.json.output).toBe(item.json.content);
 		expect(item.json.model).toEqual(expect.stringContaining('llama3.3-70b-instruct'));
 		expect(item.json.finishReason).toBe('stop');
 		expect(item.json.usage).toEqual(

@@ -13,7 +13,7 @@ const SECOND = 'Second Turn';
 
 const twoTurn = readExample('responses-two-turn');
 
-const OUTPUT_KEYS = ['builtInToolCalls', 'functionCalls', 'model', 'reasoning', 'requestId', 'responseId', 'status', 'text', 'usage'];
+const OUTPUT_KEYS = ['builtInToolCalls', 'functionCalls', 'model', 'output', 'reasoning', 'requestId', 'responseId', 'status', 'text', 'usage'];
 
 const setup = useN8nWithEmulator({
 	workflows: [twoTurn],
@@ -36,6 +36,7 @@ async function runChain() {
 		expect(item.json.reasoning).toEqual(expect.any(String));
 		expect(item.json.usage.output_tokens_details.reasoning_tokens).toBeGreaterThan(0);
 		expect(item.json.requestId).toEqual(expect.any(String));
+		expect(item.json.output).toBe(item.json.text);
 	}
 	expect(first.json.text).toBe('Echo: My name is Ada and my favourite colour is teal.');
 	expect(first.json.responseId).toEqual(expect.stringMatching(/\S/));

@@ -204,6 +204,33 @@ describe('fake context: the rest', () => {
 	});
 });
 
+describe('fake context: streaming to the caller', () => {
+	it('has no isStreaming, sendChunk or isToolExecution unless the test asks: an n8n without streaming', () => {
+		const ctx = context(new DigitalOceanChat());
+		expect(['isStreaming', 'sendChunk', 'isToolExecution'].filter((method) => method in ctx)).toEqual([]);
+		expect(ctx.chunks).toEqual([]);
+	});
+
+	it('answers isStreaming as asked and records every sendChunk, in order, with its time', async () => {
+		const ctx = context(new DigitalOceanChat(), { streaming: true });
+		expect(ctx.isStreaming()).toBe(true);
+		await ctx.sendChunk('begin', 1);
+		await ctx.sendChunk('item', 1, 'Hel');
+		expect(ctx.chunks).toEqual([
+			{ type: 'begin', itemIndex: 1, content: undefined, at: expect.any(Number) },
+			{ type: 'item', itemIndex: 1, content: 'Hel', at: expect.any(Number) },
+		]);
+		expect(context(new DigitalOceanChat(), { streaming: false }).isStreaming()).toBe(false);
+		await expect(context(new DigitalOceanChat(), { streaming: true, sendChunkFails: true }).sendChunk('begin', 0)).rejects.toThrow();
+	});
+
+	it('marks a run as an AI Agent tool the two ways n8n does', () => {
+		expect(context(new DigitalOceanChat(), { asTool: 'rewired' }).getNode().rewireOutputLogTo).toBe('ai_tool');
+		expect(context(new DigitalOceanChat(), { asTool: 'toolContext' }).isToolExecution()).toBe(true);
+		expect(context(new DigitalOceanChat()).getNode().rewireOutputLogTo).toBeUndefined();
+	});
+});
+
 describe('the shipped examples, checked like a test', () => {
 	// n8n silently drops a parameter its node does not have, so a typo in an example would pass the e2e suite.
 	const examples = readdirSync(join(ROOT, 'examples')).filter((file) => file.endsWith('.json'));

@@ -87,9 +87,11 @@ describe('DigitalOcean Responses node', () => {
 			'model',
 			'usage',
 			'requestId',
+			'output',
 		]);
 		expect(item.json).toMatchObject({
 			text: 'Echo: What is the capital of France?',
+			output: 'Echo: What is the capital of France?',
 			reasoning: null,
 			functionCalls: [],
 			builtInToolCalls: [],

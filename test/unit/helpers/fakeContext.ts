@@ -60,7 +60,29 @@ export interface FakeContextOptions {
 	signal?: AbortSignal;
 	/** Simulates an older n8n without getExecutionCancelSignal. */
 	noCancelSignal?: boolean;
+	/**
+	 * n8n's streaming to the workflow's caller: `isStreaming()` answers this and `sendChunk()` records into
+	 * the context's `chunks`. Not set: an n8n without either method (as before streaming existed).
+	 */
+	streaming?: boolean;
+	/** `sendChunk()` fails, as when the caller has gone away. */
+	sendChunkFails?: boolean;
+	/**
+	 * Runs the node as an AI Agent's tool, marked as n8n marks it: `rewired` (the engine runs the node for
+	 * the agent, its output rewired to ai_tool) or `toolContext` (`isToolExecution()` is true).
+	 */
+	asTool?: 'rewired' | 'toolContext';
 }
+
+/** One `sendChunk()` call, with when it was made (ms since the epoch). */
+export interface RecordedChunk {
+	type: string;
+	itemIndex: number;
+	content?: unknown;
+	at: number;
+}
+
+export type FakeExecuteContext = IExecuteFunctions & { debugLog: string[]; chunks: RecordedChunk[] };
 
 export function binaryItem(field: string, bytes: Buffer, mimeType: string, fileName: string): INodeExecutionData {
 	const binary: IBinaryData = { data: bytes.toString('base64'), mimeType, fileName };
@@ -83,7 +105,22 @@ function resolverFor(nodeType: INodeType | null, extra: Pick<INode, 'credentials
 		nodeType ? resolveNode(nodeType, params, extra) : resolveBareNode({ ...TEST_NODE, ...extra }, params);
 }
 
-export function fakeExecuteContext(options: FakeContextOptions): IExecuteFunctions & { debugLog: string[] } {
+/** isStreaming / sendChunk / isToolExecution as `options` asks; nothing when it does not. */
+function streamingMethods(options: FakeContextOptions, chunks: RecordedChunk[]) {
+	const methods: Record<string, unknown> = {};
+	if (options.streaming !== undefined) {
+		methods.isStreaming = () => options.streaming;
+		// Async like n8n's: the chunk is written by a hook n8n awaits.
+		methods.sendChunk = async (type: string, itemIndex: number, content?: unknown) => {
+			if (options.sendChunkFails) throw new Error('write after end');
+			chunks.push({ type, itemIndex, content, at: Date.now() });
+		};
+	}
+	if (options.asTool === 'toolContext') methods.isToolExecution = () => true;
+	return methods;
+}
+
+export function fakeExecuteContext(options: FakeContextOptions): FakeExecuteContext {
 	const nodeType = options.node;
 	const items: INodeExecutionData[] = options.items ?? (options.perItem ?? [{}]).map(() => ({ json: {} }));
 	const provided = providedCredentials(options.credentials, options.credentialsByType);
@@ -98,6 +135,8 @@ export function fakeExecuteContext(options: FakeContextOptions): IExecuteFunctio
 	);
 	const resolvedFor = (itemIndex: number): ResolvedNode => perItem[itemIndex] ?? shared;
 	const debugLog: string[] = [];
+	const chunks: RecordedChunk[] = [];
+	const node = options.asTool === 'rewired' ? { ...shared.node, rewireOutputLogTo: 'ai_tool' as const } : shared.node;
 	const binaryOf = (itemIndex: number, field: string): IBinaryData => {
 		const binary = items[itemIndex]?.binary?.[field];
 		if (!binary) {
@@ -107,7 +146,8 @@ export function fakeExecuteContext(options: FakeContextOptions): IExecuteFunctio
 	};
 	const context = {
 		debugLog,
-		getNode: () => shared.node,
+		chunks,
+		getNode: () => node,
 		getInputData: () => items,
 		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown, parameterOptions?: IGetNodeParameterOptions) =>
 			nodeParameter(resolvedFor(itemIndex), nodeType, items, name, itemIndex, fallback, parameterOptions),
@@ -145,8 +185,9 @@ export function fakeExecuteContext(options: FakeContextOptions): IExecuteFunctio
 			},
 		},
 		...(options.noCancelSignal ? {} : { getExecutionCancelSignal: () => options.signal }),
+		...streamingMethods(options, chunks),
 	};
-	return context as unknown as IExecuteFunctions & { debugLog: string[] };
+	return context as unknown as FakeExecuteContext;
 }
 
 export interface FakeLoadOptionsExtra {

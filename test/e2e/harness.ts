@@ -78,25 +78,47 @@ interface RunOptions {
 
 const MAX_CAPTURE = 64 * 1024 * 1024;
 
+/**
+ * The child's stdout goes to a file, not a pipe: Node writes to a file synchronously, so the run JSON
+ * `n8n execute` prints just before it calls process.exit() arrives whole. Through a pipe the writes
+ * are asynchronous and a busy machine saw the JSON cut off (large runs, e.g. embeddings vectors).
+ */
+function readCapturedStdout(file: string): string {
+	try {
+		const fd = fs.openSync(file, 'r');
+		try {
+			const buffer = Buffer.alloc(Math.min(fs.fstatSync(fd).size, MAX_CAPTURE));
+			fs.readSync(fd, buffer, 0, buffer.length, 0);
+			return buffer.toString('utf8');
+		} finally {
+			fs.closeSync(fd);
+		}
+	} finally {
+		fs.rmSync(file, { force: true });
+	}
+}
+
 function run(command: string, args: string[], opts: RunOptions): Promise<RunResult> {
 	return new Promise((resolve, reject) => {
 		const started = Date.now();
-		const child = spawn(command, args, {
-			cwd: opts.cwd,
-			env: opts.env,
-			stdio: ['ignore', 'pipe', 'pipe'],
-			detached: true, // own process group, so a timeout can kill the whole tree
-		});
+		const stdoutFile = path.join(os.tmpdir(), `n8n-e2e-stdout-${process.pid}-${randomBytes(6).toString('hex')}`);
+		const stdoutFd = fs.openSync(stdoutFile, 'w');
+		let child: ChildProcess;
+		try {
+			child = spawn(command, args, {
+				cwd: opts.cwd,
+				env: opts.env,
+				stdio: ['ignore', stdoutFd, 'pipe'],
+				detached: true, // own process group, so a timeout can kill the whole tree
+			});
+		} finally {
+			fs.closeSync(stdoutFd); // the child holds its own copy
+		}
 		liveChildren.add(child);
 		opts.track?.add(child);
-		let stdout = '';
 		let stderr = '';
 		let timedOut = false;
-		child.stdout!.setEncoding('utf8');
 		child.stderr!.setEncoding('utf8');
-		child.stdout!.on('data', (d: string) => {
-			if (stdout.length < MAX_CAPTURE) stdout += d;
-		});
 		child.stderr!.on('data', (d: string) => {
 			if (stderr.length < MAX_CAPTURE) stderr += d;
 			opts.onStderr?.(d);
@@ -109,6 +131,7 @@ function run(command: string, args: string[], opts: RunOptions): Promise<RunResu
 			clearTimeout(timer);
 			liveChildren.delete(child);
 			opts.track?.delete(child);
+			fs.rmSync(stdoutFile, { force: true });
 			reject(err);
 		});
 		child.on('close', (exitCode, signal) => {
@@ -126,7 +149,7 @@ function run(command: string, args: string[], opts: RunOptions): Promise<RunResu
 				args,
 				exitCode,
 				signal,
-				stdout,
+				stdout: readCapturedStdout(stdoutFile),
 				stderr,
 				durationMs: Date.now() - started,
 				timedOut,

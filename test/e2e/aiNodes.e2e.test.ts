@@ -17,7 +17,7 @@
  */
 import type { LoggedRequest } from '../emulator';
 import { CHAT_PATH as CHAT, HAS_AI_NODE_SDK, modelRunData as runDataOf, N8N_VERSION, onSdk, SDK_SUITE as sdkSuite, usageFor as usageReported } from './chatModel';
-import { postChatMessage, startChatServer, withPublicChat, type ChatServer } from './chatServer';
+import { postChatMessage, readChatLines, startChatServer, withPublicChat, type ChatLine, type ChatServer } from './chatServer';
 import { cloneWorkflow, nodeOutput, readExample, type RunJson } from './harness';
 import { expectCleanExit, postsTo, RUN_TIMEOUT, testNoKeyLeak, useN8nWithEmulator } from './setup';
 
@@ -114,7 +114,7 @@ onSdk(sdkSuite, () => {
 		beforeAll(async () => {
 			// Spread the streamed pieces out in time, so arriving in pieces is measurable.
 			setup.emulator.control.configure({ streamChunkDelayMs: 20 });
-			chat = await startChatServer(setup, [publicAgent]);
+			chat = await startChatServer(setup.home, [publicAgent]);
 		}, 5 * 60_000);
 
 		afterAll(async () => {
@@ -123,22 +123,12 @@ onSdk(sdkSuite, () => {
 		}, 60_000);
 
 		/** Sends one chat message as n8n's chat widget does; returns the streamed lines with their arrival times. */
-		async function sendMessage(chatInput: string): Promise<Array<{ atMs: number; type: string; content?: string }>> {
-			const started = Date.now();
+		async function sendMessage(chatInput: string): Promise<ChatLine[]> {
+			const sentAt = Date.now();
 			const res = await postChatMessage(chat!.chatUrl(publicAgent), sessionId, chatInput, RUN_TIMEOUT);
 			expect(res.status).toBe(200);
-			const lines: Array<{ atMs: number; type: string; content?: string }> = [];
-			const decoder = new TextDecoder();
-			let buffer = '';
-			for await (const bytes of res.body as unknown as AsyncIterable<Uint8Array>) {
-				buffer += decoder.decode(bytes, { stream: true });
-				for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
-					const line = buffer.slice(0, end).trim();
-					buffer = buffer.slice(end + 1);
-					if (line) lines.push({ atMs: Date.now() - started, ...(JSON.parse(line) as { type: string; content?: string }) });
-				}
-			}
-			expect(buffer.trim()).toBe('');
+			const { lines, unterminated } = await readChatLines(res, sentAt);
+			expect(unterminated).toBe('');
 			return lines;
 		}
 

@@ -15,7 +15,9 @@ export const HAS_AI_NODE_SDK = (() => {
 })();
 
 /** `describe` for the tests that need the SDK, skipped by this version check on older n8n (the suite's 2.8.4 leg). */
-export const onSdk = HAS_AI_NODE_SDK ? describe : describe.skip;
+export function onSdk(name: string, tests: () => void): void {
+	(HAS_AI_NODE_SDK ? describe : describe.skip)(name, tests);
+}
 export const SDK_SUITE = HAS_AI_NODE_SDK
 	? `on n8n ${N8N_VERSION}, which has the AI node SDK (2.16 or newer)`
 	: `needs n8n 2.16 or newer (the AI node SDK), so skipped on n8n ${N8N_VERSION}`;

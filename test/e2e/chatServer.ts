@@ -1,14 +1,13 @@
 /**
- * A running n8n (`n8n start`) in an e2e file's home for workflows started by a chat: they are published
- * before the server starts (so it registers their webhooks), the owner logs in (for the REST calls the
- * editor makes), and the start waits until every chat's production URL serves its page.
+ * A running n8n (`n8n start`) in an n8n home (an e2e file's, or a bench's) for workflows started by a
+ * chat: they are published before the server starts (so it registers their webhooks), the owner logs in
+ * (for the REST calls the editor makes), and the start waits until every chat's production URL serves its page.
  */
 import * as path from 'node:path';
 
 import { startN8nServer, type N8nServer } from '../../scripts/lib/n8nServer';
 import { N8nRest, type ExecutionRecord } from '../queue/rest';
-import { describeFailure, freePort, type WorkflowJson } from './harness';
-import type { N8nWithEmulator } from './setup';
+import { describeFailure, freePort, type N8nHome, type WorkflowJson } from './harness';
 
 export const CHAT_TRIGGER_TYPE = '@n8n/n8n-nodes-langchain.chatTrigger';
 
@@ -30,8 +29,7 @@ export function withPublicChat(workflow: WorkflowJson): WorkflowJson {
 	return workflow;
 }
 
-export async function startChatServer(setup: N8nWithEmulator, workflows: WorkflowJson[]): Promise<ChatServer> {
-	const home = setup.home;
+export async function startChatServer(home: N8nHome, workflows: WorkflowJson[]): Promise<ChatServer> {
 	for (const workflow of workflows) {
 		const published = await home.n8n(['publish:workflow', `--id=${workflow.id}`]);
 		if (published.exitCode !== 0) throw new Error(describeFailure('n8n publish:workflow', published));
@@ -91,4 +89,27 @@ export async function postChatMessage(url: string, sessionId: string, chatInput:
 		body: JSON.stringify({ action: 'sendMessage', sessionId, chatInput }),
 		signal: AbortSignal.timeout(timeoutMs),
 	});
+}
+
+/** One line of a streamed chat reply and when it arrived (ms after the message was sent). */
+export interface ChatLine {
+	atMs: number;
+	type: string;
+	content?: string;
+}
+
+/** Reads a streamed chat reply (one JSON object per line) as it arrives; `unterminated` is what followed the last newline. */
+export async function readChatLines(res: Response, sentAt: number): Promise<{ lines: ChatLine[]; unterminated: string }> {
+	const lines: ChatLine[] = [];
+	const decoder = new TextDecoder();
+	let buffer = '';
+	for await (const bytes of res.body as unknown as AsyncIterable<Uint8Array>) {
+		buffer += decoder.decode(bytes, { stream: true });
+		for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
+			const line = buffer.slice(0, end).trim();
+			buffer = buffer.slice(end + 1);
+			if (line) lines.push({ atMs: Date.now() - sentAt, ...(JSON.parse(line) as { type: string; content?: string }) });
+		}
+	}
+	return { lines, unterminated: buffer.trim() };
 }

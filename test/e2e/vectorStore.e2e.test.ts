@@ -283,7 +283,7 @@ onSdk(SDK_SUITE, () => {
 		let chat: ChatServer | undefined;
 
 		beforeAll(async () => {
-			chat = await startChatServer(setup, [publicRag]);
+			chat = await startChatServer(setup.home, [publicRag]);
 		}, 5 * 60_000);
 
 		afterAll(async () => {

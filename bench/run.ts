@@ -1,5 +1,5 @@
 /**
- * `npm run bench` — runs real n8n (the e2e install) and the emulator through seven scenarios and writes
+ * `npm run bench` — runs real n8n (the e2e install) and the emulator through eight scenarios and writes
  * bench/results.md + bench/results.svg (medians of ≥ 3 runs; raw figures in bench/results.json).
  *
  *   npm run bench                                   # build, then every scenario (≈ 15–20 min on 2 cores)
@@ -8,7 +8,7 @@
  *   npx tsx bench/run.ts --runs 5                   # more repetitions
  *   npx tsx bench/run.ts --render-only              # re-write results.md/.svg from results.json
  *
- * Scenarios: chat, embeddings, vectorstore, ratelimit, media, async, transport. Every process it starts (n8n,
+ * Scenarios: chat, embeddings, vectorstore, agent, ratelimit, media, async, transport. Every process it starts (n8n,
  * the emulator child) is bounded by a timeout and killed on exit.
  */
 import * as fs from 'node:fs';
@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { ensureN8n, killAllN8nProcesses, type N8nInstall } from '../test/e2e/harness';
 import { renderMarkdown, renderSvg } from './lib/report';
 import { SCENARIO_IDS, type BenchOptions, type Scenario, type ScenarioId, type StoredResult } from './lib/types';
+import { agentScenario } from './scenarios/agent';
 import { asyncScenario } from './scenarios/async';
 import { chatScenario } from './scenarios/chat';
 import { embeddingsScenario } from './scenarios/embeddings';
@@ -30,6 +31,7 @@ const SCENARIOS: Record<ScenarioId, Scenario> = {
 	chat: chatScenario,
 	embeddings: embeddingsScenario,
 	vectorstore: vectorStoreScenario,
+	agent: agentScenario,
 	ratelimit: rateLimitScenario,
 	media: mediaScenario,
 	async: asyncScenario,
@@ -62,7 +64,7 @@ function parseArgs(argv: string[]): Args {
 			only = names as ScenarioId[];
 		} else if (flag === '--runs') runs = Number(value());
 		else if (flag === '--help' || flag === '-h') {
-			console.log('usage: tsx bench/run.ts [--quick] [--only chat,embeddings,vectorstore,ratelimit,media,async,transport] [--runs N] [--render-only]');
+			console.log('usage: tsx bench/run.ts [--quick] [--only chat,embeddings,vectorstore,agent,ratelimit,media,async,transport] [--runs N] [--render-only]');
 			process.exit(0);
 		} else throw new Error(`unknown argument ${argv[i]} (try --help)`);
 	}

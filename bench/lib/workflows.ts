@@ -255,3 +255,54 @@ export function vectorStoreWorkflow(
 	}
 	return wf;
 }
+
+// ---------------------------------------------------------------------------------------------
+// AI Agent: n8n's AI Agent behind a Chat Trigger, on a chat model sub-node, with one tool
+// ---------------------------------------------------------------------------------------------
+
+/** Our DigitalOcean Chat Model sub-node with its defaults (Streaming on: it asks for a streamed answer). */
+export function ourChatModel(options: Record<string, unknown> = {}): SubNodeSpec {
+	return {
+		type: `${PACKAGE}.digitalOceanChatModel`,
+		typeVersion: 1,
+		parameters: { model: { __rl: true, mode: 'id', value: CHAT_MODEL }, options },
+		credentials: { digitalOceanInferenceApi: { ...DO_CREDENTIAL } },
+	};
+}
+
+/**
+ * n8n's OpenAI Chat Model sub-node (v1.3, its default in n8n 2.41.1) on the OpenAI credential whose Base
+ * URL is the emulator's /v1, on chat completions (`responsesApiEnabled: false`) like ours.
+ */
+export function openAiChatModel(): SubNodeSpec {
+	return {
+		type: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
+		typeVersion: 1.3,
+		parameters: { model: { __rl: true, mode: 'id', value: CHAT_MODEL }, responsesApiEnabled: false, options: {} },
+		credentials: { openAiApi: { ...OPENAI_CREDENTIAL } },
+	};
+}
+
+export const AGENT_MODEL = 'Chat Model';
+export const AGENT_TOOL = 'Calculator';
+
+/**
+ * A public Chat Trigger in `responseMode` (`lastNode`: the answer when the workflow is done; `streaming`:
+ * as it is written) → n8n's AI Agent (v3.1, the node under test) on `model`, with n8n's Calculator as its
+ * one tool (in-process, no request: the same cost whichever model calls it).
+ */
+export function agentChatWorkflow(id: string, name: string, webhookId: string, responseMode: 'lastNode' | 'streaming', model: SubNodeSpec): WorkflowJson {
+	const wf = chain(id, name, [
+		{ name: 'Chat', type: '@n8n/n8n-nodes-langchain.chatTrigger', typeVersion: 1.4, webhookId, parameters: { public: true, options: { responseMode } } },
+		{ name: UNDER_TEST, type: '@n8n/n8n-nodes-langchain.agent', typeVersion: 3.1, parameters: { options: {} } },
+	]);
+	const subNodes: Array<[WorkflowJson['nodes'][number], string]> = [
+		[{ id: `${id}-model`, name: AGENT_MODEL, position: [160, 240], ...model }, 'ai_languageModel'],
+		[{ id: `${id}-tool`, name: AGENT_TOOL, position: [400, 240], type: '@n8n/n8n-nodes-langchain.toolCalculator', typeVersion: 1, parameters: {} }, 'ai_tool'],
+	];
+	for (const [node, type] of subNodes) {
+		wf.nodes.push(node);
+		wf.connections[node.name] = { [type]: [[{ node: UNDER_TEST, type, index: 0 }]] };
+	}
+	return wf;
+}

@@ -15,37 +15,22 @@
  *
  *   npm run build && npx jest --selectProjects e2e --runInBand --testPathPatterns test/e2e/aiNodes
  */
-import * as path from 'node:path';
-
-import { startN8nServer, type N8nServer } from '../../scripts/lib/n8nServer';
 import type { LoggedRequest } from '../emulator';
-import { N8nRest, type ExecutionRecord } from '../queue/rest';
-import { cloneWorkflow, DEFAULT_N8N_VERSION, describeFailure, freePort, nodeOutput, readExample, type RunJson } from './harness';
+import { CHAT_PATH as CHAT, HAS_AI_NODE_SDK, modelRunData as runDataOf, N8N_VERSION, onSdk, SDK_SUITE as sdkSuite, usageFor as usageReported } from './chatModel';
+import { postChatMessage, readChatLines, startChatServer, withPublicChat, type ChatLine, type ChatServer } from './chatServer';
+import { cloneWorkflow, nodeOutput, readExample, type RunJson } from './harness';
 import { expectCleanExit, postsTo, RUN_TIMEOUT, testNoKeyLeak, useN8nWithEmulator } from './setup';
 
-const N8N_VERSION = process.env.N8N_VERSION || DEFAULT_N8N_VERSION;
-/** n8n ships `@n8n/ai-node-sdk`, which the sub-node is built on, from 2.16.0 on. */
-const HAS_AI_NODE_SDK = (() => {
-	const [major, minor] = N8N_VERSION.split('.').map(Number);
-	return major > 2 || (major === 2 && minor >= 16);
-})();
-const onSdk = HAS_AI_NODE_SDK ? describe : describe.skip;
-const sdkSuite = HAS_AI_NODE_SDK
-	? `on n8n ${N8N_VERSION}, which has the AI node SDK (2.16 or newer)`
-	: `needs n8n 2.16 or newer (the AI node SDK), so skipped on n8n ${N8N_VERSION}`;
 const beforeSdk = HAS_AI_NODE_SDK ? test.skip : test;
 
-const CHAT = '/v1/chat/completions';
 const VERSION_ERROR = 'The DigitalOcean Chat Model needs n8n 2.16 or newer: update n8n, or use the DigitalOcean Chat node';
 const MODEL_NODE = 'DigitalOcean Chat Model';
 
 const chain = readExample('chain-structured-output');
 const agent = readExample('agent-chat-tool');
 const chatBasic = readExample('chat-basic');
-/** The agent example with its chat made public ("Make Chat Publicly Available"), so n8n serves its production URL. */
-const publicAgent = cloneWorkflow(agent, { id: 'doInfAgentChatPub01' });
-const chatTrigger = publicAgent.nodes.find((node) => node.type === '@n8n/n8n-nodes-langchain.chatTrigger')!;
-chatTrigger.parameters = { ...chatTrigger.parameters, public: true };
+/** The agent example with its chat made public, so n8n serves its production URL. */
+const publicAgent = withPublicChat(cloneWorkflow(agent, { id: 'doInfAgentChatPub01' }));
 
 const setup = useN8nWithEmulator({
 	workflows: [chain, publicAgent, chatBasic],
@@ -54,23 +39,8 @@ const setup = useN8nWithEmulator({
 
 const bodyOf = (request: LoggedRequest) => request.body as Record<string, any>;
 
-/** The usage DigitalOcean reports for exactly this request body (asked again, without streaming). */
-async function usageFor(request: LoggedRequest): Promise<{ promptTokens: number; completionTokens: number; totalTokens: number }> {
-	const { stream: _stream, stream_options: _options, ...body } = bodyOf(request);
-	const reply = await fetch(`${setup.emulator.url}${CHAT}`, {
-		method: 'POST',
-		headers: { authorization: request.headers.authorization, 'content-type': 'application/json' },
-		body: JSON.stringify(body),
-	});
-	const { usage } = (await reply.json()) as { usage: Record<string, number> };
-	return { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, totalTokens: usage.total_tokens };
-}
-
-/** What n8n's AI tracing recorded in each run of the sub-node (its output panel). */
-function modelRunData(run: RunJson): Array<Record<string, unknown>> {
-	const runs = run.data.resultData.runData[MODEL_NODE] ?? [];
-	return runs.map((task) => (task.data as unknown as { ai_languageModel: Array<Array<{ json: Record<string, unknown> }>> }).ai_languageModel[0][0].json);
-}
+const usageFor = (request: LoggedRequest) => usageReported(setup.emulator.url, request);
+const modelRunData = (run: RunJson) => runDataOf(run, MODEL_NODE);
 
 /** Every way `value` breaks `schema` (the subset of JSON Schema the example uses); [] when it matches. */
 function schemaViolations(value: unknown, schema: Record<string, any>, at = '$'): string[] {
@@ -137,80 +107,29 @@ onSdk(sdkSuite, () => {
 	);
 
 	describe('the AI Agent example behind its Chat Trigger, in a running n8n', () => {
-		let server: N8nServer | undefined;
-		let rest: N8nRest;
-		const webhookUrl = () => `${server!.url}/webhook/${chatTrigger.webhookId}/chat`;
+		let chat: ChatServer | undefined;
 		const sessionId = 'e2e-chat-session-1';
 		const question = 'Use Ask_Llama to get one surprising fact about octopuses, then tell me that fact in one sentence.';
 
 		beforeAll(async () => {
-			const home = setup.home;
-			const published = await home.n8n(['publish:workflow', `--id=${publicAgent.id}`]);
-			if (published.exitCode !== 0) throw new Error(describeFailure('n8n publish:workflow', published));
 			// Spread the streamed pieces out in time, so arriving in pieces is measurable.
 			setup.emulator.control.configure({ streamChunkDelayMs: 20 });
-			server = await startN8nServer(home, {
-				port: await freePort(),
-				// Under .n8n, so the key-leak check reads the server's output too.
-				logFile: path.join(home.folder, '.n8n', 'server.log'),
-				env: { N8N_RUNNERS_BROKER_PORT: String(await freePort()) },
-			});
-			rest = new N8nRest(server.url);
-			await rest.setupOwnerAndLogin();
-			await chatServed();
+			chat = await startChatServer(setup.home, [publicAgent]);
 		}, 5 * 60_000);
 
 		afterAll(async () => {
-			await server?.stop();
+			await chat?.stop();
 			setup.emulator.control.configure({ streamChunkDelayMs: 2 });
 		}, 60_000);
 
-		/**
-		 * n8n answers its REST API before it has activated the published workflows: wait until the chat's
-		 * production URL serves the chat page (a GET, which runs nothing).
-		 */
-		async function chatServed(): Promise<void> {
-			const deadline = Date.now() + 60_000;
-			for (;;) {
-				const res = await fetch(webhookUrl(), { signal: AbortSignal.timeout(10_000) });
-				await res.body?.cancel();
-				if (res.status === 200) return;
-				if (Date.now() > deadline) throw new Error(`GET ${webhookUrl()} still answers ${res.status} after 60 s\n${server!.logTail()}`);
-				await new Promise((resolve) => setTimeout(resolve, 250));
-			}
-		}
-
 		/** Sends one chat message as n8n's chat widget does; returns the streamed lines with their arrival times. */
-		async function sendMessage(chatInput: string): Promise<Array<{ atMs: number; type: string; content?: string }>> {
-			const started = Date.now();
-			const res = await fetch(webhookUrl(), {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ action: 'sendMessage', sessionId, chatInput }),
-				signal: AbortSignal.timeout(RUN_TIMEOUT),
-			});
+		async function sendMessage(chatInput: string): Promise<ChatLine[]> {
+			const sentAt = Date.now();
+			const res = await postChatMessage(chat!.chatUrl(publicAgent), sessionId, chatInput, RUN_TIMEOUT);
 			expect(res.status).toBe(200);
-			const lines: Array<{ atMs: number; type: string; content?: string }> = [];
-			const decoder = new TextDecoder();
-			let buffer = '';
-			for await (const bytes of res.body as unknown as AsyncIterable<Uint8Array>) {
-				buffer += decoder.decode(bytes, { stream: true });
-				for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
-					const line = buffer.slice(0, end).trim();
-					buffer = buffer.slice(end + 1);
-					if (line) lines.push({ atMs: Date.now() - started, ...(JSON.parse(line) as { type: string; content?: string }) });
-				}
-			}
-			expect(buffer.trim()).toBe('');
+			const { lines, unterminated } = await readChatLines(res, sentAt);
+			expect(unterminated).toBe('');
 			return lines;
-		}
-
-		/** The newest finished execution of the agent workflow, with its run data. */
-		async function lastExecution(): Promise<ExecutionRecord> {
-			const filter = encodeURIComponent(JSON.stringify({ workflowId: publicAgent.id }));
-			const { results } = await rest.json<{ results: Array<{ id: string }> }>('GET', `/rest/executions?filter=${filter}`);
-			const newest = results.map((entry) => entry.id).sort((a, b) => Number(b) - Number(a))[0];
-			return await rest.waitForExecution(newest, 60_000);
 		}
 
 		let firstAnswer = '';
@@ -254,7 +173,7 @@ onSdk(sdkSuite, () => {
 				// The streamed answer is the agent model's final answer, built on what the tool returned.
 				expect(firstAnswer).toBe(`Echo: ${question} Tool Ask_Llama returned: ${toolMessage.content}`);
 
-				const execution = await lastExecution();
+				const execution = await chat!.lastExecution(publicAgent.id);
 				expect(execution.status).toBe('success');
 				const run = execution.run!;
 				expect(nodeOutput(run, 'AI Agent')[0].json.output).toBe(firstAnswer);

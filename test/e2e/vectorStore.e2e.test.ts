@@ -1,17 +1,27 @@
 /**
  * The Embeddings DigitalOcean sub-node inside n8n's own vector store, in a real n8n (pinned, installed
- * on demand outside the clone), driven by the n8n CLI against the local emulator. Runs
- * examples/rag-vector-store.json: documents → Default Data Loader → Simple (in-memory) Vector Store,
- * Insert, with the sub-node; then Get Many from the same store with a question, embedded by a second
- * sub-node. The store lives in n8n's process, so insert and retrieval run in one workflow.
+ * on demand outside the clone), against the local emulator. examples/rag-vector-store.json has three parts:
+ * - run with the n8n CLI (which starts at its manual trigger), on every n8n version: documents → Default
+ *   Data Loader → Simple (in-memory) Vector Store, Insert, with the sub-node; then Get Many from the same
+ *   store with a question, embedded by a second sub-node. The store lives in n8n's process, so insert and
+ *   retrieval run in one workflow.
+ * - on n8n 2.16 or newer, in a running n8n (its chat made public and the workflow published): a chat
+ *   message → Question and Answer Chain on the DigitalOcean Chat Model, whose Vector Store Retriever reads
+ *   the store the manual run filled (same process, same memory key). The chain's request to DigitalOcean
+ *   holds the nearest documents as context; the sub-node's run data shows the token usage. On older n8n
+ *   the Chat Model cannot run (aiNodes.e2e checks its version error), so that part is skipped by a
+ *   version check.
  *
  * The emulator's vectors are deterministic per text (`expectedEmbedding`) but carry no meaning, so the
  * tests prove retrieval with texts whose nearest document is known: a question equal to one document's
- * text (cosine 1), and for the example's own question the ranking computed here from the vectors.
+ * text (cosine 1), and for the example's own questions the ranking computed here from the vectors (the
+ * chat questions are worded so that the nearest document is also the one that answers them).
  *
  *   npm run build && npx jest --selectProjects e2e --runInBand --testPathPatterns test/e2e/vectorStore
  */
 import { expectedEmbedding, type LoggedRequest } from '../emulator';
+import { CHAT_PATH, modelRunData, onSdk, SDK_SUITE, usageFor } from './chatModel';
+import { postChatMessage, startChatServer, withPublicChat, type ChatServer } from './chatServer';
 import { cloneWorkflow, nodeOutput, readExample, type RunJson, type WorkflowJson } from './harness';
 import { expectCleanExit, postsTo, RUN_TIMEOUT, testNoKeyLeak, useN8nWithEmulator } from './setup';
 
@@ -70,9 +80,15 @@ const unknownModel = (() => {
 	return copy;
 })();
 
+/** The example with its chat made public (what a user does to share it), so n8n serves its production URL. */
+const publicRag = withPublicChat(cloneWorkflow(rag, { id: 'doInfRagChatPub01', name: 'RAG: public chat (e2e)' }));
+
 const setup = useN8nWithEmulator({
-	workflows: [rag, exactQuestion, bigStore, unknownModel],
-	builtFiles: ['dist/nodes/DigitalOceanEmbeddingsModel/DigitalOceanEmbeddingsModel.node.js'],
+	workflows: [rag, exactQuestion, bigStore, unknownModel, publicRag],
+	builtFiles: [
+		'dist/nodes/DigitalOceanEmbeddingsModel/DigitalOceanEmbeddingsModel.node.js',
+		'dist/nodes/DigitalOceanChatModel/DigitalOceanChatModel.node.js',
+	],
 	emulatorConfig: { embeddingDimensions: DIMS },
 });
 
@@ -249,5 +265,123 @@ test(
 	},
 	RUN_TIMEOUT,
 );
+
+onSdk(SDK_SUITE, () => {
+	describe('the chat of the RAG example (part 3) in a running n8n: a Question and Answer Chain on the DigitalOcean Chat Model', () => {
+		const MANUAL = 'When clicking ‘Execute workflow’';
+		const CHAIN = 'Answer Question';
+		const MODEL_NODE = 'DigitalOcean Chat Model';
+		const EMBED_CHAT_QUESTION = 'Embed Chat Question';
+		const READ_DOCUMENTS = 'Read Documents';
+		const TOP_K = (nodeOf(rag, 'Vector Store Retriever').parameters as { topK: number }).topK;
+		const texts = documents.map((doc) => doc.text);
+		/** Worded so that by the emulator's vectors the nearest document is the one that answers the question. */
+		const chatQuestions = [
+			{ question: 'What does an Inference Router do?', answeredBy: 'Inference Routers' },
+			{ question: 'Is Serverless Inference OpenAI-compatible?', answeredBy: 'Serverless Inference' },
+		];
+		let chat: ChatServer | undefined;
+
+		beforeAll(async () => {
+			chat = await startChatServer(setup.home, [publicRag]);
+		}, 5 * 60_000);
+
+		afterAll(async () => {
+			await chat?.stop();
+		}, 60_000);
+
+		/** Sends `question` to the example's chat; returns the reply and the requests DigitalOcean got meanwhile. */
+		async function ask(question: string): Promise<{ reply: unknown; requests: LoggedRequest[] }> {
+			const before = setup.emulator.control.requests().length;
+			const res = await postChatMessage(chat!.chatUrl(publicRag), 'e2e-rag-session', question, RUN_TIMEOUT);
+			const text = await res.text();
+			expect(res.status).toBe(200);
+			return { reply: JSON.parse(text), requests: setup.emulator.control.requests().slice(before) };
+		}
+
+		/** The searches of the store in retrieve mode, as its panel shows them: the question and the documents found. */
+		function searches(run: RunJson): Array<{ input: unknown; found: string[] }> {
+			return (run.data.resultData.runData[READ_DOCUMENTS] ?? []).map((task: any) => ({
+				input: task.inputOverride?.ai_vectorStore?.[0]?.[0]?.json,
+				found: (task.data?.ai_vectorStore?.[0]?.[0]?.json?.response ?? []).map((doc: { pageContent: string }) => doc.pageContent),
+			}));
+		}
+
+		/** The documents the chain put into its system prompt as context, in order. */
+		function contextOf(request: LoggedRequest): string[] {
+			const { messages } = request.body as { messages: Array<{ role: string; content: string }> };
+			expect(messages.map((message) => message.role)).toEqual(['system', 'user']);
+			const [, context] = messages[0].content.split('\nContext: ');
+			return context === '' ? [] : context.split('\n\n');
+		}
+
+		test(
+			'before the documents are loaded the store is empty: the question reaches the model with no context',
+			async () => {
+				const { question } = chatQuestions[0];
+				const { reply, requests } = await ask(question);
+				expect(reply).toEqual({ output: `Echo: ${question}` });
+				expect(requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['POST /v1/embeddings 200', `POST ${CHAT_PATH} 200`]);
+				expect(contextOf(postsTo(requests, CHAT_PATH)[0])).toEqual([]);
+			},
+			RUN_TIMEOUT,
+		);
+
+		test(
+			'"Execute workflow" (the manual run, as the editor starts it) loads the five documents into the store; the chat part does not run',
+			async () => {
+				const before = setup.emulator.control.requests().length;
+				const id = await chat!.rest.runWorkflow(publicRag.id, MANUAL);
+				const execution = await chat!.rest.waitForExecution(id, RUN_TIMEOUT - 10_000);
+				expect(execution.status).toBe('success');
+				const run = execution.run!;
+				expect(nodeOutput(run, INSERT).map((item) => item.json.pageContent)).toEqual(texts);
+				expect(run.data.resultData.runData[CHAIN]).toBeUndefined();
+				expect(embeddingPosts(setup.emulator.control.requests().slice(before)).map(inputsOf)).toEqual([texts, [question]]);
+			},
+			RUN_TIMEOUT,
+		);
+
+		test(
+			'each chat question is answered from the nearest documents of the store the manual run filled: the right one first, the others not sent',
+			async () => {
+				for (const { question, answeredBy } of chatQuestions) {
+					const expected = nearest(texts, question, TOP_K).map((doc) => doc.text);
+					// The wording holds (checked, so that a change in the emulator's vectors shows here, not as a wrong answer).
+					expect(expected[0]).toBe(documents.find((doc) => doc.title === answeredBy)!.text);
+
+					const { reply, requests } = await ask(question);
+					expect(reply).toEqual({ output: `Echo: ${question}` });
+					expect(requests).toHaveLength(2);
+					expect(embeddingPosts(requests).map(inputsOf)).toEqual([[question]]);
+					const [request, ...more] = postsTo(requests, CHAT_PATH);
+					expect(more).toEqual([]);
+					expect(request.headers.authorization).toBe(`Bearer ${setup.modelKey}`);
+					expect(request.body).toMatchObject({ model: 'llama3.3-70b-instruct', messages: [{ role: 'system' }, { role: 'user', content: question }] });
+					// The context is exactly the TOP_K nearest documents, nearest first; no other document reaches the model.
+					expect(contextOf(request)).toEqual(expected);
+					const sent = JSON.stringify(request.body);
+					for (const text of texts.filter((candidate) => !expected.includes(candidate))) expect(sent).not.toContain(text);
+
+					const execution = await chat!.lastExecution(publicRag.id);
+					expect(execution.status).toBe('success');
+					const run = execution.run!;
+					expect(nodeOutput(run, CHAIN).map((item) => item.json)).toEqual([{ response: `Echo: ${question}` }]);
+					// The sub-node's run data shows the usage DigitalOcean reported, as n8n's own chat models do.
+					expect(modelRunData(run, MODEL_NODE)).toEqual([expect.objectContaining({ tokenUsage: await usageFor(setup.emulator.url, request) })]);
+					// …and its input the prompt it sent, context included.
+					const [modelCall] = run.data.resultData.runData[MODEL_NODE] as any[];
+					expect(JSON.stringify(modelCall.inputOverride)).toContain(expected[0]);
+					expect(panel(run, EMBED_CHAT_QUESTION)).toEqual([
+						expect.objectContaining({ status: 'success', input: { query: question }, output: expect.objectContaining({ vectors: 1, requests: 1 }) }),
+					]);
+					// Read Documents' panel: what it was asked and the documents it found, nearest first.
+					expect(searches(run)).toEqual([{ input: { query: question, k: TOP_K }, found: expected }]);
+				}
+			},
+			RUN_TIMEOUT,
+		);
+	});
+});
 
 testNoKeyLeak(setup, rag.id);

@@ -16,7 +16,8 @@ import type { InferenceClient } from './transport';
 
 export type Modality = 'chat' | 'embedding' | 'image' | 'tts' | 'video' | 'fal';
 
-const CACHE_TTL_MS = 5 * 60_000;
+/** How long the model list of one credential is reused (the editor's pickers ask often). */
+export const MODEL_LIST_TTL_MS = 5 * 60_000;
 
 /** Id fragments per modality, checked in order (fal first: `fal-ai/…` ids also name images/audio). */
 const MODALITY_PATTERNS: Array<[Exclude<Modality, 'chat'>, RegExp]> = [
@@ -55,7 +56,7 @@ export async function fetchModelIds(client: InferenceClient, now = Date.now()): 
 		.map((model) => model.id)
 		.filter((id): id is string => typeof id === 'string' && id !== '')
 		.sort((a, b) => a.localeCompare(b));
-	cache.set(key, { ids, expiresAt: now + CACHE_TTL_MS });
+	cache.set(key, { ids, expiresAt: now + MODEL_LIST_TTL_MS });
 	return ids;
 }
 

@@ -54,10 +54,11 @@ export class Screenshots {
 		fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
 	}
 
-	async take(name: string): Promise<string> {
+	/** The whole page, or only `element` (a panel reads better without the rest of the editor). */
+	async take(name: string, element?: Locator): Promise<string> {
 		this.count += 1;
 		const file = path.join(ARTIFACTS_DIR, `${String(this.count).padStart(2, '0')}-${name}.png`);
-		await this.page.screenshot({ path: file });
+		await (element ?? this.page).screenshot({ path: file });
 		this.taken.push(file);
 		return file;
 	}
@@ -105,4 +106,53 @@ export async function closeNodePanel(page: Page): Promise<void> {
 /** A parameter's input in the open panel (`parameter-input-<name>`; resource locators too). */
 export function parameterInput(ndv: Locator, name: string): Locator {
 	return ndv.locator(`[data-test-id="node-parameters"] [data-test-id="parameter-input-${name}"]`).first();
+}
+
+/**
+ * Switches the open panel's Model resource locator to "From list" and opens the list; returns the
+ * locator and its visible items. n8n 2.41 renders the list inside the locator (not in the
+ * `resource-locator-dropdown` popper older cypress tests used): the items are looked up page-wide.
+ */
+export async function openModelList(page: Page, ndv: Locator): Promise<{ locator: Locator; items: Locator }> {
+	const locator = ndv.locator('[data-test-id="resource-locator-model"]');
+	await locator.locator('[data-test-id="rlc-mode-selector"]').click();
+	await page.locator('[data-test-id="mode-list"]').filter({ visible: true }).click();
+	await locator.locator('[data-test-id="rlc-input"]').click();
+	const items = page.locator('[data-test-id="rlc-item"]').filter({ visible: true });
+	await items.first().waitFor({ state: 'visible' });
+	return { locator, items };
+}
+
+/** The editor's chat panel of a Chat Trigger workflow (the canvas's "Open chat" button), ready for input. */
+export async function openWorkflowChat(page: Page): Promise<Locator> {
+	await page.locator('[data-test-id="workflow-chat-button"]').click();
+	const chat = page.locator('[data-test-id="canvas-chat"]');
+	await chat.locator('.chat-inputs textarea').waitFor({ state: 'visible' });
+	return chat;
+}
+
+export async function sendChatMessage(chat: Locator, text: string): Promise<void> {
+	await chat.locator('.chat-inputs textarea').fill(text);
+	await chat.locator('.chat-input-send-button').click();
+}
+
+/**
+ * Makes the bottom panel (chat + logs) taller and its chat column wider, by dragging their resize
+ * handles as a user would, so that a long answer reads in one screenshot.
+ */
+export async function enlargeChatPanel(page: Page, taller: number, wider: number): Promise<void> {
+	const panel = page.locator('[data-test-id="logs-panel"]');
+	await dragBy(page, panel.locator('[data-test-id="resize-handle"][data-dir="top"]').first(), 0, -taller);
+	await dragBy(page, panel.locator('[data-test-id="resize-handle"][data-dir="right"]').first(), wider, 0);
+}
+
+async function dragBy(page: Page, handle: Locator, dx: number, dy: number): Promise<void> {
+	const box = await handle.boundingBox();
+	if (!box) throw new Error('resize handle not shown');
+	const x = box.x + box.width / 2;
+	const y = box.y + box.height / 2;
+	await page.mouse.move(x, y);
+	await page.mouse.down();
+	await page.mouse.move(x + dx, y + dy, { steps: 8 });
+	await page.mouse.up();
 }

@@ -201,8 +201,23 @@ export function testNoKeyLeak(setup: N8nWithEmulator, fallbackWorkflowId: string
 	);
 }
 
+/**
+ * n8n 2.41.1 on Node 24 has been seen (once in CI, under load) to die of SIGSEGV while exiting after it
+ * had printed a complete run: a native module's teardown, not the workflow (our package is plain JS).
+ * Such an exit counts as clean only when the whole run was printed and finished without error; it is
+ * reported on stderr so it stays visible. Any other signal or exit code fails.
+ */
+function crashedAfterFinishing(result: ExecuteResult): boolean {
+	const finished = result.run?.finished === true && !result.run.data?.resultData?.error;
+	return result.signal === 'SIGSEGV' && finished;
+}
+
 export function expectCleanExit(result: ExecuteResult): void {
 	if (result.exitCode === 0) return;
+	if (crashedAfterFinishing(result)) {
+		process.stderr.write(`[e2e] warning: n8n execute --id=${result.workflowId} printed its finished run, then died of SIGSEGV while exiting (${result.durationMs} ms)\n`);
+		return;
+	}
 	throw new Error(
 		`n8n execute --id=${result.workflowId} ended with ${result.exitCode ?? result.signal} after ${result.durationMs} ms\n--- stderr (tail) ---\n${result.stderr.slice(-3000)}`,
 	);

@@ -1,14 +1,14 @@
 /**
- * `npm run bench` — runs real n8n (the e2e install) and the emulator through eight scenarios and writes
+ * `npm run bench` — runs real n8n (the e2e install) and the emulator through nine scenarios and writes
  * bench/results.md + bench/results.svg (medians of ≥ 3 runs; raw figures in bench/results.json).
  *
- *   npm run bench                                   # build, then every scenario (≈ 15–20 min on 2 cores)
+ *   npm run bench                                   # build, then every scenario (≈ 20–25 min on 2 cores)
  *   npx tsx bench/run.ts --quick                    # small N, 1 run: checks the bench works → results-quick.*
  *   npx tsx bench/run.ts --only chat,embeddings     # some scenarios; the others keep their stored figures
  *   npx tsx bench/run.ts --runs 5                   # more repetitions
  *   npx tsx bench/run.ts --render-only              # re-write results.md/.svg from results.json
  *
- * Scenarios: chat, embeddings, vectorstore, agent, ratelimit, media, async, transport. Every process it starts (n8n,
+ * Scenarios: chat, warm, embeddings, vectorstore, agent, ratelimit, media, async, transport. Every process it starts (n8n,
  * the emulator child) is bounded by a timeout and killed on exit.
  */
 import * as fs from 'node:fs';
@@ -26,9 +26,11 @@ import { mediaScenario } from './scenarios/media';
 import { rateLimitScenario } from './scenarios/rateLimit';
 import { transportScenario } from './scenarios/transport';
 import { vectorStoreScenario } from './scenarios/vectorStore';
+import { warmScenario } from './scenarios/warm';
 
 const SCENARIOS: Record<ScenarioId, Scenario> = {
 	chat: chatScenario,
+	warm: warmScenario,
 	embeddings: embeddingsScenario,
 	vectorstore: vectorStoreScenario,
 	agent: agentScenario,
@@ -64,7 +66,7 @@ function parseArgs(argv: string[]): Args {
 			only = names as ScenarioId[];
 		} else if (flag === '--runs') runs = Number(value());
 		else if (flag === '--help' || flag === '-h') {
-			console.log('usage: tsx bench/run.ts [--quick] [--only chat,embeddings,vectorstore,agent,ratelimit,media,async,transport] [--runs N] [--render-only]');
+			console.log('usage: tsx bench/run.ts [--quick] [--only chat,warm,embeddings,vectorstore,agent,ratelimit,media,async,transport] [--runs N] [--render-only]');
 			process.exit(0);
 		} else throw new Error(`unknown argument ${argv[i]} (try --help)`);
 	}

@@ -42,3 +42,10 @@ export function spread(values: number[], f: (v: number) => string): string {
 export function sleep(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** The p-th percentile by the nearest-rank method (p95 of 100 values is the 95th smallest); NaN for no values. */
+export function percentile(values: number[], p: number): number {
+	const finite = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+	if (finite.length === 0) return NaN;
+	return finite[Math.min(finite.length, Math.max(1, Math.ceil((p / 100) * finite.length))) - 1];
+}

@@ -1,7 +1,7 @@
 /** What a bench scenario gets and gives back (see bench/run.ts). */
 import type { N8nInstall } from '../../test/e2e/harness';
 
-export const SCENARIO_IDS = ['chat', 'embeddings', 'vectorstore', 'agent', 'ratelimit', 'media', 'async', 'transport'] as const;
+export const SCENARIO_IDS = ['chat', 'warm', 'embeddings', 'vectorstore', 'agent', 'ratelimit', 'media', 'async', 'transport'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 export interface BenchOptions {

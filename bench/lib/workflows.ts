@@ -1,8 +1,10 @@
 /**
  * The bench workflows, generated in code: Manual Trigger → Set (an array of N strings) → Split Out
  * (one item per string) → the node under test, always named `UNDER_TEST` so its `executionTime`
- * is read the same way for every variant.
+ * is read the same way for every variant; and Webhook-started ones for a running n8n (`webhookWorkflow`).
  */
+import { randomUUID } from 'node:crypto';
+
 import type { WorkflowJson } from '../../test/e2e/harness';
 import { DO_CREDENTIAL, HEADER_CREDENTIAL, OPENAI_CREDENTIAL } from './n8nBench';
 
@@ -29,7 +31,7 @@ export interface NodeSpec extends SubNodeSpec {
 	name: string;
 	[setting: string]: unknown;
 }
-type UnnamedNode = Omit<NodeSpec, 'name'> & { type: string; typeVersion: number; parameters: Record<string, unknown> };
+export type UnnamedNode = Omit<NodeSpec, 'name'> & { type: string; typeVersion: number; parameters: Record<string, unknown> };
 
 /** A linear workflow: each node feeds the next. `id` must contain a digit (n8n execute-batch) and be ≤ 21 chars. */
 export function chain(id: string, name: string, nodes: NodeSpec[]): WorkflowJson {
@@ -98,27 +100,45 @@ export function singleNodeWorkflow(id: string, name: string, node: UnnamedNode):
 // The nodes under test
 // ---------------------------------------------------------------------------------------------
 
-/** Our DigitalOcean Chat node (streaming on, its default). */
-export function ourChat(concurrency: number, settings: NodeSettings = {}) {
+/** Where the text nodes read their prompt by default: the field Split Out writes (`items`). */
+const ITEM_PROMPT = '$json.prompt';
+
+/** What the text nodes may change besides the defaults: the prompt expression (without `={{ }}`) and the node's Options. */
+export interface TextNodeOptions {
+	prompt?: string;
+	options?: Record<string, unknown>;
+}
+
+/** One of our text nodes on `CHAT_MODEL` with its defaults but for `text`. */
+function ourTextNode(name: string, typeVersion: number, concurrency: number, { prompt = ITEM_PROMPT, options = {} }: TextNodeOptions) {
 	return {
-		type: `${PACKAGE}.digitalOceanChat`,
-		typeVersion: 1,
+		type: `${PACKAGE}.${name}`,
+		typeVersion,
 		parameters: {
 			model: { __rl: true, mode: 'id', value: CHAT_MODEL },
-			prompt: '={{ $json.prompt }}',
-			options: {},
+			prompt: `={{ ${prompt} }}`,
+			options,
 			requestOptions: { concurrency },
 		},
 		credentials: { digitalOceanInferenceApi: { ...DO_CREDENTIAL } },
-		...settings,
 	};
+}
+
+/** Our DigitalOcean Chat node (streaming on, its default). */
+export function ourChat(concurrency: number, settings: NodeSettings = {}, text: TextNodeOptions = {}) {
+	return { ...ourTextNode('digitalOceanChat', 1, concurrency, text), ...settings };
+}
+
+/** Our DigitalOcean Responses node (v1.1, its default; streaming on, its default). */
+export function ourResponses(concurrency: number, text: TextNodeOptions = {}) {
+	return ourTextNode('digitalOceanResponses', 1.1, concurrency, text);
 }
 
 /**
  * n8n's built-in OpenAI node, version 2.3 (its default in n8n 2.41.1), Text → "Message a Model"
  * (operation `response`, i.e. POST {Base URL}/responses, one item after the other).
  */
-export function openAiMessage(settings: NodeSettings = {}) {
+export function openAiMessage(settings: NodeSettings = {}, prompt = ITEM_PROMPT) {
 	return {
 		type: '@n8n/n8n-nodes-langchain.openAi',
 		typeVersion: 2.3,
@@ -126,7 +146,7 @@ export function openAiMessage(settings: NodeSettings = {}) {
 			resource: 'text',
 			operation: 'response',
 			modelId: { __rl: true, mode: 'id', value: CHAT_MODEL },
-			responses: { values: [{ type: 'text', role: 'user', content: '={{ $json.prompt }}' }] },
+			responses: { values: [{ type: 'text', role: 'user', content: `={{ ${prompt} }}` }] },
 			simplify: true,
 			options: {},
 			builtInTools: {},
@@ -136,8 +156,13 @@ export function openAiMessage(settings: NodeSettings = {}) {
 	};
 }
 
-/** n8n's HTTP Request node (v4.2) POSTing one JSON body per item with a Header Auth credential. */
-export function httpRequest(url: string, jsonBody: string, settings: NodeSettings = {}) {
+/** The JSON body (an expression) of a chat completion for `prompt`, as a user of the HTTP Request node writes it. */
+export function chatCompletionBody(prompt = ITEM_PROMPT): string {
+	return `={{ JSON.stringify({ model: ${JSON.stringify(CHAT_MODEL)}, messages: [{ role: 'user', content: ${prompt} }] }) }}`;
+}
+
+/** n8n's HTTP Request node (v4.2) POSTing one JSON body per item with a Header Auth credential; `options` = its Options (e.g. batching). */
+export function httpRequest(url: string, jsonBody: string, settings: NodeSettings = {}, options: Record<string, unknown> = {}) {
 	return {
 		type: 'n8n-nodes-base.httpRequest',
 		typeVersion: 4.2,
@@ -149,7 +174,7 @@ export function httpRequest(url: string, jsonBody: string, settings: NodeSetting
 			sendBody: true,
 			specifyBody: 'json',
 			jsonBody,
-			options: {},
+			options,
 		},
 		credentials: { httpHeaderAuth: { ...HEADER_CREDENTIAL } },
 		...settings,
@@ -305,4 +330,49 @@ export function agentChatWorkflow(id: string, name: string, webhookId: string, r
 		wf.connections[node.name] = { [type]: [[{ node: UNDER_TEST, type, index: 0 }]] };
 	}
 	return wf;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A running n8n: workflows started by a Webhook, answered by Respond to Webhook or streamed
+// ---------------------------------------------------------------------------------------------
+
+/** Where a Webhook-started node reads the prompt of a single-item call: the POSTed JSON body's `prompt`. */
+export const WEBHOOK_PROMPT = '$json.body.prompt';
+
+/**
+ * How the workflow answers its caller: Respond to Webhook with the first item's JSON (`firstItem`) or
+ * every item's (`allItems`), or the Webhook's Respond **Streaming**, with no Respond node: the nodes
+ * stream their answers (`sendChunk`) and n8n ends the response when the workflow is done.
+ */
+export type WebhookAnswer = 'firstItem' | 'allItems' | 'streaming';
+
+/** Split Out of the POSTed body's `prompts` array: one item per prompt, in `prompt` (where the text nodes read it by default). */
+export const SPLIT_PROMPTS: NodeSpec = {
+	name: 'Split Out',
+	type: 'n8n-nodes-base.splitOut',
+	typeVersion: 1,
+	parameters: { fieldToSplitOut: 'body.prompts', options: { destinationFieldName: 'prompt' } },
+};
+
+/** A Webhook (v2.1, POST /webhook/`path`) → `before` (e.g. `SPLIT_PROMPTS`) → the node under test → the answer `answer` says. */
+export function webhookWorkflow(id: string, name: string, path: string, answer: WebhookAnswer, node: UnnamedNode, before: NodeSpec[] = []): WorkflowJson {
+	const webhook: NodeSpec = {
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2.1,
+		webhookId: randomUUID(),
+		parameters: { httpMethod: 'POST', path, responseMode: answer === 'streaming' ? 'streaming' : 'responseNode', options: {} },
+	};
+	const respond: NodeSpec[] =
+		answer === 'streaming'
+			? []
+			: [
+					{
+						name: 'Respond to Webhook',
+						type: 'n8n-nodes-base.respondToWebhook',
+						typeVersion: 1.5,
+						parameters: { respondWith: answer === 'firstItem' ? 'firstIncomingItem' : 'allIncomingItems', options: {} },
+					},
+				];
+	return chain(id, name, [webhook, ...before, { name: UNDER_TEST, ...node }, ...respond]);
 }

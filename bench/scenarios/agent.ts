@@ -5,7 +5,7 @@
  */
 import type { LoggedRequest } from '../../test/emulator';
 import { CHAT_PATH } from '../../test/e2e/chatModel';
-import { postChatMessage, readChatLines, startChatServer, type ChatServer } from '../../test/e2e/chatServer';
+import { postChatMessage, readChatLines, startWorkflowServer, type WorkflowServer } from '../../test/e2e/workflowServer';
 import type { RunJson, WorkflowJson } from '../../test/e2e/harness';
 import { BenchN8n } from '../lib/n8nBench';
 import { fmt, median } from '../lib/stats';
@@ -87,7 +87,7 @@ function spanMs(run: RunJson): number {
 }
 
 /** Runs one turn and checks it: two model calls, the tool's result in the second, the answer built on it. */
-async function turn(bench: BenchN8n, chat: ChatServer, workflow: WorkflowJson, mode: Mode, streamDelayMs: number, n: number): Promise<Omit<TurnFigures, 'variant' | 'run'>> {
+async function turn(bench: BenchN8n, chat: WorkflowServer, workflow: WorkflowJson, mode: Mode, streamDelayMs: number, n: number): Promise<Omit<TurnFigures, 'variant' | 'run'>> {
 	const control = bench.emulator.control;
 	control.configure({ latencyMs: LATENCY_MS, streamChunkDelayMs: streamDelayMs });
 	const before = control.requests().length;
@@ -137,9 +137,9 @@ export async function agentScenario(options: BenchOptions): Promise<ScenarioResu
 	const workflows = new Map(VARIANTS.flatMap((v) => MODES.map(({ mode }) => [`${v.key}/${mode}`, workflowOf(v, mode)] as const)));
 	const bench = await BenchN8n.start(await options.install(), { workflows: () => [...workflows.values()] });
 	const raw: TurnFigures[] = [];
-	let chat: ChatServer | undefined;
+	let chat: WorkflowServer | undefined;
 	try {
-		chat = await startChatServer(bench.home, [...workflows.values()]);
+		chat = await startWorkflowServer(bench.home, [...workflows.values()]);
 		let n = 0;
 		for (const { mode, streamDelayMs } of MODES) {
 			for (const variant of VARIANTS) {

@@ -6,7 +6,7 @@ import type { LoggedRequest } from '../../test/emulator';
 import { BenchN8n, nodeMs, nodeStart, outputOf, type BenchRun } from '../lib/n8nBench';
 import { fmt, median, seconds, spread } from '../lib/stats';
 import type { BenchOptions, ScenarioResult } from '../lib/types';
-import { CHAT_MODEL, UNDER_TEST, httpRequest, openAiMessage, ourChat, promptWorkflow } from '../lib/workflows';
+import { UNDER_TEST, chatCompletionBody, httpRequest, openAiMessage, ourChat, promptWorkflow } from '../lib/workflows';
 
 const LATENCY_MS = 100;
 
@@ -63,7 +63,6 @@ function figures(variant: Variant, r: BenchRun, latencyMs: number): RunFigures {
 
 export async function chatScenario(options: BenchOptions): Promise<ScenarioResult> {
 	const n = options.quick ? 20 : 200;
-	const chatBody = `={{ JSON.stringify({ model: ${JSON.stringify(CHAT_MODEL)}, messages: [{ role: 'user', content: $json.prompt }] }) }}`;
 	const bench = await BenchN8n.start(await options.install(), {
 		// Only the latency: chunk pacing would charge the streaming variants for time the others don't pay.
 		emulatorConfig: { latencyMs: LATENCY_MS, streamChunkDelayMs: 0 },
@@ -71,7 +70,7 @@ export async function chatScenario(options: BenchOptions): Promise<ScenarioResul
 			promptWorkflow('benchChatOurs1', `Bench chat: ours c1 (${n})`, n, ourChat(1)),
 			promptWorkflow('benchChatOurs8', `Bench chat: ours c8 (${n})`, n, ourChat(8)),
 			promptWorkflow('benchChatOpenAi1', `Bench chat: OpenAI node (${n})`, n, openAiMessage()),
-			promptWorkflow('benchChatHttp1', `Bench chat: HTTP Request (${n})`, n, httpRequest(`${emulatorUrl}/v1/chat/completions`, chatBody)),
+			promptWorkflow('benchChatHttp1', `Bench chat: HTTP Request (${n})`, n, httpRequest(`${emulatorUrl}/v1/chat/completions`, chatCompletionBody())),
 		],
 	});
 	const raw: RunFigures[] = [];

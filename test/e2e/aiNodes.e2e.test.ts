@@ -17,7 +17,7 @@
  */
 import type { LoggedRequest } from '../emulator';
 import { CHAT_PATH as CHAT, HAS_AI_NODE_SDK, modelRunData as runDataOf, N8N_VERSION, onSdk, SDK_SUITE as sdkSuite, usageFor as usageReported } from './chatModel';
-import { postChatMessage, readChatLines, startChatServer, withPublicChat, type ChatLine, type ChatServer } from './chatServer';
+import { postChatMessage, readChatLines, startWorkflowServer, withPublicChat, type ChatLine, type WorkflowServer } from './workflowServer';
 import { cloneWorkflow, nodeOutput, readExample, type RunJson } from './harness';
 import { expectCleanExit, postsTo, RUN_TIMEOUT, testNoKeyLeak, useN8nWithEmulator } from './setup';
 
@@ -107,14 +107,14 @@ onSdk(sdkSuite, () => {
 	);
 
 	describe('the AI Agent example behind its Chat Trigger, in a running n8n', () => {
-		let chat: ChatServer | undefined;
+		let chat: WorkflowServer | undefined;
 		const sessionId = 'e2e-chat-session-1';
 		const question = 'Use Ask_Llama to get one surprising fact about octopuses, then tell me that fact in one sentence.';
 
 		beforeAll(async () => {
 			// Spread the streamed pieces out in time, so arriving in pieces is measurable.
 			setup.emulator.control.configure({ streamChunkDelayMs: 20 });
-			chat = await startChatServer(setup.home, [publicAgent]);
+			chat = await startWorkflowServer(setup.home, [publicAgent]);
 		}, 5 * 60_000);
 
 		afterAll(async () => {

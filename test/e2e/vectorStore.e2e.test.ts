@@ -21,7 +21,7 @@
  */
 import { expectedEmbedding, type LoggedRequest } from '../emulator';
 import { CHAT_PATH, modelRunData, onSdk, SDK_SUITE, usageFor } from './chatModel';
-import { postChatMessage, startChatServer, withPublicChat, type ChatServer } from './chatServer';
+import { postChatMessage, startWorkflowServer, withPublicChat, type WorkflowServer } from './workflowServer';
 import { cloneWorkflow, nodeOutput, readExample, type RunJson, type WorkflowJson } from './harness';
 import { expectCleanExit, postsTo, RUN_TIMEOUT, testNoKeyLeak, useN8nWithEmulator } from './setup';
 
@@ -280,10 +280,10 @@ onSdk(SDK_SUITE, () => {
 			{ question: 'What does an Inference Router do?', answeredBy: 'Inference Routers' },
 			{ question: 'Is Serverless Inference OpenAI-compatible?', answeredBy: 'Serverless Inference' },
 		];
-		let chat: ChatServer | undefined;
+		let chat: WorkflowServer | undefined;
 
 		beforeAll(async () => {
-			chat = await startChatServer(setup.home, [publicRag]);
+			chat = await startWorkflowServer(setup.home, [publicRag]);
 		}, 5 * 60_000);
 
 		afterAll(async () => {

@@ -28,6 +28,8 @@ export class Exchange {
   bodyFault: Fault | null = null;
   /** Body style of validation 400s: the config's errorStyle, or Anthropic's envelope (/v1/messages). */
   errorEnvelope: 'config' | 'anthropic' = 'config';
+  /** When the status line and headers were written (ms since the epoch), for the request log. */
+  respondedAt: number | undefined;
   private readonly extraHeaders: Record<string, string> = {};
   private closedEarly = false;
 
@@ -195,6 +197,7 @@ export class Exchange {
   }
 
   private writeHead(status: number, headers: Record<string, string>): void {
+    this.respondedAt = Date.now();
     this.res.writeHead(status, {
       ...this.rateLimitHeaders,
       'x-request-id': this.requestId,

@@ -27,9 +27,13 @@ export async function handleInference(req: IncomingMessage, res: ServerResponse,
     headers: flattenHeaders(req.headers),
     body: null,
   });
+  res.once('finish', () => {
+    entry.endedAt = Date.now();
+  });
   res.once('close', () => {
     done();
     entry.status = res.writableFinished ? res.statusCode : 0;
+    if (ex.respondedAt !== undefined) entry.respondedAt = ex.respondedAt;
   });
   const scope = authScopeFor(ex.path, state.keys, state.agentKeys);
   // Headers for anything answered before the quota check (faults, 401) show the window without using it.

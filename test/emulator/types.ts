@@ -277,6 +277,7 @@ export type Fault = FaultTarget &
 
 export interface LoggedRequest {
   id: string;
+  /** When the request's headers arrived (ms since the epoch), before its body is read. */
   time: number;
   method: string;
   path: string;
@@ -287,4 +288,11 @@ export interface LoggedRequest {
   body: unknown;
   /** Final status; 0 when the connection was reset or closed before the response completed. */
   status?: number;
+  /**
+   * When the status line and headers were written (ms since the epoch), i.e. after `latencyMs`; a stream's
+   * first event goes out in the same tick. Set once the response is over; absent if none was written.
+   */
+  respondedAt?: number;
+  /** When the response's last byte was handed to the socket (ms since the epoch); absent when it never completed. */
+  endedAt?: number;
 }

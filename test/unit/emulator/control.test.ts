@@ -1,5 +1,5 @@
 import { startEmulator, type Emulator } from '../../emulator';
-import { AUTH, chat, postJson, userSays, readJson } from './helpers';
+import { AUTH, chat, postJson, readJson, sseData, userSays, waitFor } from './helpers';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -26,6 +26,31 @@ describe('request log', () => {
     expect(log[1]).toMatchObject({ method: 'POST', path: '/v1/chat/completions', status: 200 });
     expect(log[1].body).toEqual({ model: 'llama3.3-70b-instruct', messages: userSays('logged') });
     expect(log[2]).toMatchObject({ body: 'not json at all', status: 400 });
+  });
+
+  it('times each request: arrival, the response headers after the latency, the last byte after the stream', async () => {
+    emu.control.configure({ latencyMs: 120, streamChunkDelayMs: 40 });
+    const sentAt = Date.now();
+    const res = await postJson(`${emu.url}/v1/chat/completions`, { model: 'llama3.3-70b-instruct', messages: userSays('timed'), stream: true });
+    const frames = sseData(await res.text());
+    const readAt = Date.now();
+    const [entry] = emu.control.requests();
+    // Arrival is logged before the latency; the headers (and the first event) go out after it.
+    expect(entry.time).toBeGreaterThanOrEqual(sentAt);
+    expect(entry.respondedAt! - entry.time).toBeGreaterThanOrEqual(115);
+    // Every further event waits streamChunkDelayMs: the last byte leaves that much after the headers.
+    expect(frames.length).toBeGreaterThan(3);
+    expect(entry.endedAt! - entry.respondedAt!).toBeGreaterThanOrEqual((frames.length - 1) * 40 * 0.9);
+    expect(entry.endedAt).toBeLessThanOrEqual(readAt);
+  });
+
+  it('has no response times for a request that was never answered', async () => {
+    emu.control.enqueueFaults([{ kind: 'reset-before-headers' }]);
+    await expect(fetch(`${emu.url}/v1/models`, { headers: AUTH })).rejects.toThrow();
+    await waitFor(() => emu.control.requests()[0]?.status === 0);
+    const [entry] = emu.control.requests();
+    expect(entry.respondedAt).toBeUndefined();
+    expect(entry.endedAt).toBeUndefined();
   });
 
   it('uses the response x-request-id as the log id', async () => {

@@ -169,8 +169,11 @@ export class InferenceClient {
 
 	private readonly limits: { jsonBytes: number; sseEventChars: number };
 
-	/** Which hosts media may be downloaded from (the Base URL's host always). */
-	private readonly downloads: DownloadPolicy;
+	/**
+	 * Which hosts media may be downloaded from (the Base URL's host always). Built at the first download:
+	 * reading n8n's SSRF settings builds IP range lists, work most executions (text nodes) never need.
+	 */
+	private downloadPolicy?: DownloadPolicy;
 
 	/** `dispatcher` for the API's origin; any other origin (a media host) goes through the download policy. */
 	private readonly dispatcher: Dispatcher;
@@ -181,8 +184,7 @@ export class InferenceClient {
 	) {
 		this.baseUrl = normalizeBaseUrl(config.baseUrl);
 		this.origin = new URL(this.baseUrl).origin;
-		this.downloads = new DownloadPolicy(new URL(this.baseUrl));
-		this.dispatcher = routeDownloads(dispatcher, this.origin, () => downloadDispatcher(this.downloads));
+		this.dispatcher = routeDownloads(dispatcher, this.origin, () => downloadDispatcher(this.downloads()));
 		this.scope = gateKey(this.origin, config.apiKey);
 		this.timeoutMs = config.timeoutMs && config.timeoutMs > 0 ? config.timeoutMs : DEFAULT_TIMEOUT_MS;
 		this.maxRetries = Math.max(0, config.maxRetries ?? DEFAULT_MAX_RETRIES);
@@ -190,6 +192,11 @@ export class InferenceClient {
 			jsonBytes: config.limits?.jsonBytes ?? MAX_JSON_REPLY_BYTES,
 			sseEventChars: config.limits?.sseEventChars ?? MAX_SSE_EVENT_CHARS,
 		};
+	}
+
+	private downloads(): DownloadPolicy {
+		this.downloadPolicy ??= new DownloadPolicy(new URL(this.baseUrl));
+		return this.downloadPolicy;
 	}
 
 	/**
@@ -274,7 +281,7 @@ export class InferenceClient {
 			}
 		};
 		for (let followed = 0; ; followed++) {
-			policed(() => this.downloads.checkUrl(target, followed > 0));
+			policed(() => this.downloads().checkUrl(target, followed > 0));
 			const call: CallOptions = {
 				method: 'GET',
 				path: followed === 0 && options.path ? options.path : target.pathname,

@@ -35,7 +35,7 @@ export function withPublicChat(workflow: WorkflowJson): WorkflowJson {
 	return workflow;
 }
 
-export async function startWorkflowServer(home: N8nHome, workflows: WorkflowJson[]): Promise<WorkflowServer> {
+export async function startWorkflowServer(home: N8nHome, workflows: WorkflowJson[], env: Record<string, string> = {}): Promise<WorkflowServer> {
 	for (const workflow of workflows) {
 		const published = await home.n8n(['publish:workflow', `--id=${workflow.id}`]);
 		if (published.exitCode !== 0) throw new Error(describeFailure('n8n publish:workflow', published));
@@ -44,7 +44,7 @@ export async function startWorkflowServer(home: N8nHome, workflows: WorkflowJson
 		port: await freePort(),
 		// Under .n8n, so the key-leak check reads the server's output too.
 		logFile: path.join(home.folder, '.n8n', 'server.log'),
-		env: { N8N_RUNNERS_BROKER_PORT: String(await freePort()) },
+		env: { N8N_RUNNERS_BROKER_PORT: String(await freePort()), ...env },
 	});
 	try {
 		const rest = new N8nRest(server.url);

@@ -36,6 +36,7 @@ export function listen(state: EmulatorState, port: number): Promise<RunningServe
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
+    state.counters.connected();
     socket.setNoDelay(true); // SSE frames must leave one by one
     socket.once('close', () => sockets.delete(socket));
   });

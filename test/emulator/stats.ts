@@ -5,6 +5,11 @@ export class RequestStats {
   private total = 0;
   private inFlight = 0;
   private maxInFlight = 0;
+  private connections = 0;
+
+  connected(): void {
+    this.connections += 1;
+  }
 
   /** Returns the function that marks this request as done (idempotent). */
   arrive(): () => void {
@@ -20,12 +25,13 @@ export class RequestStats {
   }
 
   snapshot(): EmulatorStats {
-    return { total: this.total, inFlight: this.inFlight, maxInFlight: this.maxInFlight };
+    return { total: this.total, inFlight: this.inFlight, maxInFlight: this.maxInFlight, connections: this.connections };
   }
 
   /** In-flight requests keep counting after a reset, so the counter never goes negative. */
   reset(): void {
     this.total = 0;
     this.maxInFlight = this.inFlight;
+    this.connections = 0;
   }
 }

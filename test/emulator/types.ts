@@ -83,6 +83,8 @@ export interface EmulatorStats {
   total: number;
   inFlight: number;
   maxInFlight: number;
+  /** TCP connections the API origin accepted: fewer than `total` when clients keep connections alive. */
+  connections: number;
 }
 
 export interface QuotaConfig {

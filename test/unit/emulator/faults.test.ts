@@ -271,6 +271,6 @@ describe('stats', () => {
     const statuses = (await Promise.all(requests)).map((r) => r.res.status);
     expect(statuses).toEqual([200, 200, 200, 200]);
     await waitFor(() => emu.control.stats().inFlight === 0);
-    expect(emu.control.stats()).toEqual({ total: 4, inFlight: 0, maxInFlight: 4 });
+    expect(emu.control.stats()).toMatchObject({ total: 4, inFlight: 0, maxInFlight: 4 });
   });
 });

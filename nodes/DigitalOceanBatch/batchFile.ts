@@ -34,6 +34,9 @@ export const API_TARGETS: Record<BatchApi, ApiTarget> = {
 export const MAX_FILE_BYTES = 200_000_000;
 export const MAX_LINES: Record<Provider, number> = { openai: 50_000, anthropic: 100_000 };
 
+/** A limit of the file as a whole (lines, bytes): no single item's fault. */
+export class BatchLimitError extends InputError {}
+
 /** Anthropic's Message Batches rule for custom_id. */
 const ANTHROPIC_CUSTOM_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 const DEFAULT_CUSTOM_ID = /^item-(0|[1-9]\d*)$/;
@@ -169,14 +172,14 @@ export class BatchFileBuilder {
 		this.checkModel(provider, itemIndex, body.model as string);
 		const limit = MAX_LINES[provider];
 		if (this.chunks.length >= limit) {
-			throw new InputError(
+			throw new BatchLimitError(
 				`A batch for ${provider === 'openai' ? 'OpenAI' : 'Anthropic'} models takes at most ${limit.toLocaleString('en-US')} requests`,
 				'Split the items into several batches, e.g. with a Loop Over Items node before this one.',
 			);
 		}
 		const line = Buffer.from(`${requestLine(this.api, customId, body)}\n`, 'utf8');
 		if (this.bytes + line.length > MAX_FILE_BYTES) {
-			throw new InputError(
+			throw new BatchLimitError(
 				`The batch file would be larger than DigitalOcean's limit of 200 MB (${MAX_FILE_BYTES.toLocaleString('en-US')} bytes)`,
 				'Split the items into several batches, e.g. with a Loop Over Items node before this one.',
 			);

@@ -137,7 +137,7 @@ export const batchProperties: INodeProperties[] = [
 		],
 	},
 	{
-		...modelLocator('searchBatchModels', 'e.g. openai-gpt-4o-mini or anthropic-claude-haiku-4.5'),
+		...modelLocator('searchBatchModels', 'e.g. openai-gpt-4o or anthropic-claude-3.5-haiku'),
 		description: 'The model to use: an OpenAI model for the OpenAI APIs, a Claude model for Anthropic Messages',
 		displayOptions: FIELDS,
 	},
@@ -176,9 +176,9 @@ export const batchProperties: INodeProperties[] = [
 	batchOptionsOf(chatOptions, 'chat'),
 	batchOptionsOf(responsesOptions, 'responses'),
 	batchOptionsOf(messagesOptions, 'messages'),
-	jsonBodyFor('chat', { model: 'openai-gpt-4o-mini', messages: [{ role: 'user', content: 'Hello!' }] }),
-	jsonBodyFor('responses', { model: 'openai-gpt-4o-mini', input: 'Hello!' }),
-	jsonBodyFor('messages', { model: 'anthropic-claude-haiku-4.5', max_tokens: 1024, messages: [{ role: 'user', content: 'Hello!' }] }),
+	jsonBodyFor('chat', { model: 'openai-gpt-4o', messages: [{ role: 'user', content: 'Hello!' }] }),
+	jsonBodyFor('responses', { model: 'openai-gpt-4o', input: 'Hello!' }),
+	jsonBodyFor('messages', { model: 'anthropic-claude-3.5-haiku', max_tokens: 1024, messages: [{ role: 'user', content: 'Hello!' }] }),
 	{
 		displayName: 'Batch Options',
 		name: 'batchOptions',

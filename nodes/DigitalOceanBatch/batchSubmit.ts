@@ -5,7 +5,7 @@
  * item and the others are submitted; a failure of the batch as a whole becomes one error item.
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { withItemIndex } from '../shared/errors';
 import { cancelledError, errorItem, isCancellation } from '../shared/items';
@@ -54,11 +54,22 @@ async function collectItems(ctx: IExecuteFunctions, api: BatchApi): Promise<Coll
 	return collected;
 }
 
+/** A create that may have reached DigitalOcean: the user should know a repeat cannot pay twice. */
+function withRepeatHint(error: unknown, requestId: string): unknown {
+	const status = error instanceof NodeApiError ? Number(error.httpCode) : NaN;
+	if (!(error instanceof NodeApiError) || (status >= 400 && status < 500)) return error;
+	const hint = `Running the node again with the same items is safe: request ID ${requestId} returns this batch if DigitalOcean created it, and creates it otherwise.`;
+	error.description = error.description ? `${error.description} ${hint}` : hint;
+	return error;
+}
+
 async function submitFile(ctx: IExecuteFunctions, client: InferenceClient, file: BatchFile): Promise<INodeExecutionData['json']> {
 	const settings = readBatchSettings(ctx);
 	const requestId = batchRequestId(file, settings);
 	const fileId = await uploadBatchFile(client, ctx.getNode(), file, `n8n-batch-${requestId}.jsonl`);
-	const batch = await createBatch(client, file, { fileId, requestId, metadata: settings.metadata });
+	const batch = await createBatch(client, file, { fileId, requestId, metadata: settings.metadata }).catch((error: unknown) => {
+		throw withRepeatHint(error, requestId);
+	});
 	if (batch.batchId === null) {
 		throw new NodeOperationError(ctx.getNode(), 'DigitalOcean accepted the batch but returned no batch ID', {
 			description: `Run the node again with the same input: request ID ${requestId} makes DigitalOcean return this batch instead of creating another.`,

@@ -15,6 +15,7 @@ import type {
 	INodeCredentials,
 	INodeExecutionData,
 	INodeType,
+	ISourceData,
 	ISupplyDataFunctions,
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -60,6 +61,9 @@ export interface FakeContextOptions {
 	signal?: AbortSignal;
 	/** Simulates an older n8n without getExecutionCancelSignal. */
 	noCancelSignal?: boolean;
+	/** `getExecutionId()` answers this, and `getInputSourceData()` `inputSource`; without them the context has neither. */
+	executionId?: string;
+	inputSource?: ISourceData;
 	/**
 	 * n8n's streaming to the workflow's caller: `isStreaming()` answers this and `sendChunk()` records into
 	 * the context's `chunks`. Not set: an n8n without either method (as before streaming existed).
@@ -185,6 +189,8 @@ export function fakeExecuteContext(options: FakeContextOptions): FakeExecuteCont
 			},
 		},
 		...(options.noCancelSignal ? {} : { getExecutionCancelSignal: () => options.signal }),
+		...(options.executionId === undefined ? {} : { getExecutionId: () => options.executionId }),
+		...(options.inputSource === undefined ? {} : { getInputSourceData: () => options.inputSource }),
 		...streamingMethods(options, chunks),
 	};
 	return context as unknown as FakeExecuteContext;

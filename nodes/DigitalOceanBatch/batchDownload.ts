@@ -7,8 +7,9 @@
  * binary store instead, whatever their size.
  *
  * A failed request is not a failed run: it becomes an item with its message under `error` (and
- * `customId`) among the others. With "On Error: Continue (using error output)" it also carries n8n's
- * item error, so n8n moves it to the error output.
+ * `customId`) in its place among the others. With "On Error: Continue (using error output)" it also
+ * carries n8n's item error, so n8n moves it to the error output — where n8n keeps only the error's
+ * message as json, so the message names the custom ID, and the pairing still leads to the item.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -119,14 +120,14 @@ async function resultItems(reading: Reading, links: ResultLinks): Promise<INodeE
 	const entries = new Map<string, ResultEntry>();
 	for (const file of filesOf(links, reading.batchId)) await readFile(reading, file, entries);
 	const pairing = resultPairing(reading.ctx, reading.itemIndex);
-	// n8n's error output takes items that carry an error; only when the user asked for that routing.
-	const routeErrors = reading.ctx.continueOnFail();
+	// n8n moves an item that carries an error to the error output, and then keeps only its message as json.
+	const routeErrors = reading.ctx.getNode().onError === 'continueErrorOutput';
 	return submissionOrder(entries.keys()).flatMap((customId) => {
 		const entry = entries.get(customId)!;
 		const pairedItem = pairing(customId);
 		const error =
 			routeErrors && entry.error !== undefined
-				? new NodeOperationError(reading.ctx.getNode(), entry.error, { itemIndex: reading.itemIndex })
+				? new NodeOperationError(reading.ctx.getNode(), `Request ${customId} failed: ${entry.error}`, { itemIndex: reading.itemIndex })
 				: undefined;
 		return entry.jsons.map((json) => (error ? { json, pairedItem, error } : { json, pairedItem }));
 	});

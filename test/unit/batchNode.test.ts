@@ -288,7 +288,7 @@ describe('DigitalOcean Batch node: Get Results', () => {
 		expect(results.map((item) => item.json.customId)).toEqual(Array.from({ length: 12 }, (_, index) => `sku-${index}`));
 	});
 
-	it('turns a failed line into an item with its error, in its place; with Continue On Fail it carries n8n\'s item error', async () => {
+	it('turns a failed line into an item with its error, in its place; with the error output it carries n8n\'s item error', async () => {
 		const { json } = await submit(products(4, (index) => (index === 2 ? '__fail__' : `Product ${index}`)));
 		await finished(json.batchId as string);
 		const results = await onBatch('getResults', json.batchId as string);
@@ -296,9 +296,11 @@ describe('DigitalOcean Batch node: Get Results', () => {
 		expect(results[2].json).toEqual({ customId: 'item-2', error: expect.any(String), errorCode: expect.any(String), statusCode: 500, batchId: json.batchId });
 		expect(results[2].error).toBeUndefined();
 		expect(results[3].json.content).toBe('Echo: Product 3');
-		const routed = await onBatch('getResults', json.batchId as string, {}, { continueOnFail: true });
+		// "Continue (regular output)": the same items.
+		expect(await onBatch('getResults', json.batchId as string, {}, { continueOnFail: true })).toEqual(results);
+		const routed = await onBatch('getResults', json.batchId as string, {}, { continueOnFail: 'errorOutput' });
 		expect(routed[2].error).toBeInstanceOf(NodeOperationError);
-		expect(routed[2].error!.message).toBe(results[2].json.error);
+		expect(routed[2].error!.message).toBe(`Request item-2 failed: ${results[2].json.error as string}`);
 		expect(routed.filter((item) => item.error)).toHaveLength(1);
 	});
 

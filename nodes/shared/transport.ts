@@ -161,6 +161,15 @@ async function readTextCapped(body: Dispatcher.ResponseData['body'], maxBytes: n
 	return Buffer.concat(chunks).toString('utf8').slice(0, maxBytes);
 }
 
+/** The download policy's refusal, worded for an upload (the policy guards both the same way). */
+function refusedUpload(node: INode, error: DownloadRefusedError, itemIndex: number | undefined): NodeOperationError {
+	const message = error.message.replace(/^Refused to download from/, 'Refused to upload to');
+	const description = error.description
+		.replace(/^Media URLs come from the job's result, so n8n does not fetch them from private networks\./, "Upload URLs come from DigitalOcean's reply, so n8n does not send files to private networks.")
+		.replace(/Nothing was downloaded\.$/, 'Nothing was uploaded.');
+	return new NodeOperationError(node, message, { itemIndex, description });
+}
+
 export class InferenceClient {
 	readonly baseUrl: string;
 
@@ -320,7 +329,7 @@ export class InferenceClient {
 		try {
 			this.downloads.checkUrl(target);
 		} catch (error) {
-			throw new NodeOperationError(this.config.node, error as Error, { itemIndex, description: (error as DownloadRefusedError).description });
+			throw refusedUpload(this.config.node, error as DownloadRefusedError, itemIndex);
 		}
 		const call: CallOptions = { method: 'PUT', path: options.path ?? target.pathname, url: target.href, payload, retry: 'safe', itemIndex };
 		return await this.send(call, '*/*', async (response, meta) => {
@@ -445,6 +454,7 @@ export class InferenceClient {
 				if (cancelled()) throw new CancelledError();
 				// The download policy refused the address a media host resolved to: nothing connected.
 				if (error instanceof DownloadRefusedError) {
+					if (call.payload) throw refusedUpload(node, error, call.itemIndex);
 					throw new NodeOperationError(node, error, { itemIndex: call.itemIndex, description: error.description });
 				}
 				if (attempt < this.maxRetries && isRetryableNetworkError(error, mode)) {

@@ -183,6 +183,37 @@ describe('DigitalOcean Batch node: Submit', () => {
 		expect(createRequests()).toHaveLength(0);
 	});
 
+	it('refuses an upload URL on a private address before any connection, and creates nothing', async () => {
+		emulator.control.configure({ mediaHost: 'http://169.254.169.254' });
+		const error = await runError(CHAT, { items: products(1) });
+		expect(error.message).toMatch(/^Refused to upload to 169\.254\.169\.254: .*blocked range 169\.254\.0\.0\/16/);
+		expect(error.description).toMatch(/^Upload URLs come from DigitalOcean's reply, so n8n does not send files to private networks\..*Nothing was uploaded\.$/);
+		expect(createRequests()).toHaveLength(0);
+		const port = new URL(emulator.cdnUrl).port;
+		emulator.control.configure({ mediaHost: `http://localhost:${port}` });
+		const resolved = await runError(CHAT, { items: products(1) });
+		expect(resolved.message).toMatch(/^Refused to upload to localhost: localhost resolves to/);
+		expect(emulator.control.cdnRequests()).toEqual([]);
+	});
+
+	it.each([
+		['the Go client\'s first status "queued"', { batchFirstStatus: 'queued' }],
+		['the console\'s first status "awaiting_processing"', { batchFirstStatus: 'awaiting_processing' }],
+		['uploads signed for application/octet-stream only', { batchUploadContentTypes: 'octet-stream' }],
+		['request_id optional (godo)', { batchRequestId: 'optional' }],
+		['file problems reported at create', { batchValidation: 'at-create' }],
+		['batch objects in the godo shape', { batchObjectShape: 'godo' }],
+		['results pending as result_available false', { batchResultsPending: 'unavailable' }],
+	])('runs the whole flow with %s', async (_what, config) => {
+		emulator.control.configure(config as never);
+		const { json } = await submit(products(3));
+		const [done] = await onBatch('waitForCompletion', json.batchId as string, { waitTimeout: 20, pollInterval: 1 });
+		expect(done.json).toMatchObject({ status: 'completed', finished: true });
+		const results = await onBatch('getResults', json.batchId as string);
+		expect(results.map((item) => item.json.content)).toEqual(['Echo: Product 0', 'Echo: Product 1', 'Echo: Product 2']);
+		expect(emulator.control.batches()).toHaveLength(1);
+	});
+
 	it('records where its items came from, for Get Results to pair the results with them', async () => {
 		const item = await submit(products(1), CHAT, { executionId: '42', inputSource: { previousNode: 'Products', previousNodeOutput: 0, previousNodeRun: 0 } });
 		expect(item.json.inputSource).toEqual({ executionId: '42', node: 'Products', output: 0, run: 0 });
@@ -226,6 +257,16 @@ describe('DigitalOcean Batch node: Get Status, Wait for Completion, Cancel', () 
 		const { json } = await submit(products(1));
 		const error = await runError({ operation: 'waitForCompletion', waitTimeout: 20 }, { items: [{ json }] });
 		expect(error.message).toMatch(new RegExp(`^Batch ${json.batchId} failed: .+`));
+	});
+
+	it('ends the wait at an expired batch without an error; its answered part can be fetched', async () => {
+		emulator.control.configure({ batchOutcome: 'expired' });
+		const { json } = await submit(products(4));
+		const [done] = await onBatch('waitForCompletion', json.batchId as string, { waitTimeout: 20, pollInterval: 1 });
+		expect(done.json).toMatchObject({ status: 'expired', finished: true, timedOut: false });
+		const results = await onBatch('getResults', json.batchId as string);
+		expect(results.map((item) => item.json.customId)).toEqual(['item-0', 'item-1', 'item-2', 'item-3']);
+		expect(results.filter((item) => item.json.errorCode === 'batch_expired')).toHaveLength(2);
 	});
 
 	it('cancels a running batch; a batch that cannot be cancelled (first phase, finished) gives a clear error', async () => {

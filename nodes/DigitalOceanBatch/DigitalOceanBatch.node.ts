@@ -10,7 +10,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { createClient, readRequestSettings } from '../shared/client';
 import { runItems } from '../shared/items';
-import { searchModels } from '../shared/models';
+import { searchPreferredModels } from '../shared/models';
 import type { InferenceClient } from '../shared/transport';
 import { asItemInputError } from '../shared/validation';
 import { getResults } from './batchDownload';
@@ -54,9 +54,7 @@ export class DigitalOceanBatch implements INodeType {
 	methods = {
 		listSearch: {
 			async searchBatchModels(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-				const { results } = await searchModels(this, 'chat', filter);
-				const batchModels = results.filter((result) => isBatchModel(String(result.value)));
-				return { results: batchModels.length > 0 ? batchModels : results };
+				return await searchPreferredModels(this, filter, isBatchModel);
 			},
 		},
 	};

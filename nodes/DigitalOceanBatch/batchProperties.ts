@@ -12,7 +12,7 @@ import { CHAT_ROLES } from '../DigitalOceanChat/chatRequest';
 import { MESSAGE_ROLES } from '../DigitalOceanMessages/messagesRequest';
 import { RESPONSES_ROLES } from '../DigitalOceanResponses/responsesRequest';
 import { inputTypeProperty, messageListProperty, promptProperty } from '../shared/conversation';
-import { modelLocator, requestOptions } from '../shared/descriptions';
+import { keyValuePairsProperty, modelLocator, requestOptions } from '../shared/descriptions';
 import { maxFileSizeOption } from '../shared/jobOperations';
 import type { BatchApi } from './batchFile';
 
@@ -205,25 +205,7 @@ export const batchProperties: INodeProperties[] = [
 				description:
 					"Submitting the same requests again returns the batch already created, so a retried or re-run Submit is never billed twice. Set a key (e.g. today's date) to submit identical requests as a new batch.",
 			},
-			{
-				displayName: 'Metadata',
-				name: 'metadata',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true },
-				default: {},
-				placeholder: 'Add Metadata',
-				description: 'Text values stored with the batch (e.g. which workflow made it); List outputs them',
-				options: [
-					{
-						displayName: 'Entry',
-						name: 'entry',
-						values: [
-							{ displayName: 'Key', name: 'key', type: 'string', default: '' },
-							{ displayName: 'Value', name: 'value', type: 'string', default: '' },
-						],
-					},
-				],
-			},
+			keyValuePairsProperty('metadata', 'Metadata', 'Text values stored with the batch (e.g. which workflow made it); List outputs them'),
 		],
 	},
 	{

@@ -87,11 +87,12 @@ export const getResults = (emu: Emulator, id: string): Promise<Response> => fetc
 export const cancelBatch = (emu: Emulator, id: string): Promise<Response> => postJson(`${emu.url}/v1/batches/${id}/cancel`, {});
 
 /** Polls GET /v1/batches/{id} until the status is one of `statuses`. */
-export async function waitForStatus(emu: Emulator, id: string, statuses: string[], timeoutMs = 5000): Promise<any> {
+export async function waitForStatus(emu: Emulator, id: string, statuses: string[], timeoutMs = 3000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const batch = await getBatch(emu, id);
     if (statuses.includes(batch.status)) return batch;
+    if (['completed', 'failed', 'expired', 'cancelled'].includes(batch.status)) throw new Error(`batch ${id} ended ${batch.status}: ${JSON.stringify(batch.errors ?? null)}`);
     if (Date.now() > deadline) throw new Error(`batch ${id} still ${batch.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 15));
   }

@@ -1,9 +1,23 @@
 /** Helpers for the batch emulator tests: the documented flow over real HTTP (files → PUT → create → poll → results). */
-import type { Emulator } from '../../emulator';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator';
 import { AUTH, postJson, readJson } from './helpers';
 
 /** Fast phases so a whole batch runs in well under a second. */
 export const FAST = { validatingMs: 40, inProgressMs: 120, finalizingMs: 40, cancellingMs: 40 };
+
+/** One emulator per test file, reset to fast batch phases before each test; `use` receives it once started. */
+export function withBatchEmulator(use: (emu: Emulator) => void, options: EmulatorOptions = {}): void {
+  let emu: Emulator;
+  beforeAll(async () => {
+    emu = await startEmulator(options);
+    use(emu);
+  });
+  afterAll(() => emu.close());
+  beforeEach(() => {
+    emu.control.reset();
+    emu.control.configure({ batchTimings: FAST });
+  });
+}
 
 export const chatLine = (customId: string, text: string, extra: Record<string, unknown> = {}) => ({
   custom_id: customId,

@@ -1,4 +1,4 @@
-import { startEmulator, DEFAULT_KEY, type Emulator } from '../../emulator';
+import { DEFAULT_KEY, type Emulator } from '../../emulator';
 import { AUTH, UUID, postJson, readJson } from './helpers';
 import {
   FAST,
@@ -13,17 +13,11 @@ import {
   put,
   submitBatch,
   waitForStatus,
+  withBatchEmulator,
 } from './batchHelpers';
 
 let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ keys: [DEFAULT_KEY, 'second-key'] });
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.control.reset();
-  emu.control.configure({ batchTimings: FAST });
-});
+withBatchEmulator((started) => (emu = started), { keys: [DEFAULT_KEY, 'second-key'] });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const manyLines = (n: number, failEvery = 0) => Array.from({ length: n }, (_, i) => chatLine(`item-${i}`, failEvery && i % failEvery === 0 ? 'x __fail__' : `text ${i}`));

@@ -1,7 +1,6 @@
-import { startEmulator, type Emulator } from '../../emulator';
+import type { Emulator } from '../../emulator';
 import { postJson, readJson } from './helpers';
 import {
-  FAST,
   anthropicCreate,
   anthropicLine,
   chatLine,
@@ -14,17 +13,11 @@ import {
   submitBatch,
   uploaded,
   waitForStatus,
+  withBatchEmulator,
 } from './batchHelpers';
 
 let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.control.reset();
-  emu.control.configure({ batchTimings: FAST });
-});
+withBatchEmulator((started) => (emu = started));
 
 describe('POST /v1/batches body', () => {
   let fileId: string;
@@ -74,7 +67,7 @@ describe('POST /v1/batches body', () => {
 describe('input-file problems', () => {
   const good = (id: string) => chatLine(id, 'fine');
   /** Creates a batch from raw lines (async validation) and returns the failed batch. */
-  async function failedBatch(lines: unknown[], create = openAiCreate): Promise<any> {
+  async function failedBatch(lines: unknown[], create: (fileId: string) => Record<string, unknown> = openAiCreate): Promise<any> {
     const created = await submitBatch(emu, lines, create);
     expect(created.status).toBe('validating');
     const done = await waitForStatus(emu, created.batch_id, ['failed', 'completed']);
@@ -156,7 +149,7 @@ describe('input-file problems', () => {
 });
 
 describe('per-line failures (the batch still completes)', () => {
-  async function errorLines(lines: unknown[], create = openAiCreate): Promise<{ batch: any; errors: any[]; output: any[] }> {
+  async function errorLines(lines: unknown[], create: (fileId: string) => Record<string, unknown> = openAiCreate): Promise<{ batch: any; errors: any[]; output: any[] }> {
     const created = await submitBatch(emu, lines, create);
     const batch = await waitForStatus(emu, created.batch_id, ['completed', 'failed']);
     expect(batch.status).toBe('completed');

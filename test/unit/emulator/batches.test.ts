@@ -17,17 +17,11 @@ import {
   submitBatch,
   uploaded,
   waitForStatus,
+  withBatchEmulator,
 } from './batchHelpers';
 
 let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.control.reset();
-  emu.control.configure({ batchTimings: FAST });
-});
+withBatchEmulator((started) => (emu = started));
 
 const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 

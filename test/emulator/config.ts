@@ -207,13 +207,13 @@ export function mergeConfig(current: EmulatorConfig, patch: unknown): EmulatorCo
     }
     next.asyncCompletedWord = patch.asyncCompletedWord;
   }
-  if ('videoTimings' in patch) next.videoTimings = mergeTimings(next.videoTimings, patch.videoTimings, 'videoTimings', VIDEO_TIMING_KEYS);
-  if ('asyncTimings' in patch) next.asyncTimings = mergeTimings(next.asyncTimings, patch.asyncTimings, 'asyncTimings', ASYNC_TIMING_KEYS);
-  if ('batchTimings' in patch) next.batchTimings = mergeTimings(next.batchTimings, patch.batchTimings, 'batchTimings', BATCH_TIMING_KEYS);
+  if ('videoTimings' in patch) next.videoTimings = mergeNumbers(next.videoTimings, patch.videoTimings, 'videoTimings', VIDEO_TIMING_KEYS);
+  if ('asyncTimings' in patch) next.asyncTimings = mergeNumbers(next.asyncTimings, patch.asyncTimings, 'asyncTimings', ASYNC_TIMING_KEYS);
+  if ('batchTimings' in patch) next.batchTimings = mergeNumbers(next.batchTimings, patch.batchTimings, 'batchTimings', BATCH_TIMING_KEYS);
   if ('batchUrlTtlSeconds' in patch) {
-    next.batchUrlTtlSeconds = mergeTimings(next.batchUrlTtlSeconds, patch.batchUrlTtlSeconds, 'batchUrlTtlSeconds', BATCH_URL_TTL_KEYS);
+    next.batchUrlTtlSeconds = mergeNumbers(next.batchUrlTtlSeconds, patch.batchUrlTtlSeconds, 'batchUrlTtlSeconds', BATCH_URL_TTL_KEYS);
   }
-  if ('batchLimits' in patch) next.batchLimits = mergeLimits(next.batchLimits, patch.batchLimits);
+  if ('batchLimits' in patch) next.batchLimits = mergeNumbers(next.batchLimits, patch.batchLimits, 'batchLimits', BATCH_LIMIT_KEYS, positiveInteger);
   for (const key of Object.keys(BATCH_CHOICES) as (keyof typeof BATCH_CHOICES)[]) {
     if (key in patch) (next as unknown as Record<string, string>)[key] = oneOf(patch[key], key, BATCH_CHOICES[key]);
   }
@@ -236,26 +236,19 @@ function mergeFaultRatio(current: EmulatorConfig['faultRatio'], patch: unknown):
   return next;
 }
 
-/** Partial patches are merged onto the current timings; each value a non-negative number of ms. */
-function mergeTimings<T extends object>(current: T, patch: unknown, name: string, keys: readonly (keyof T & string)[]): T {
+/** Partial patches are merged onto the current values (timings in ms, limits, lifetimes); `check` validates each. */
+function mergeNumbers<T extends object>(
+  current: T,
+  patch: unknown,
+  name: string,
+  keys: readonly (keyof T & string)[],
+  check: (value: unknown, name: string) => number = nonNegativeNumber,
+): T {
   if (!isPlainObject(patch)) throw new ConfigError(`${name} must be an object`);
   const next = { ...current };
   for (const key of Object.keys(patch)) {
     if (!(keys as readonly string[]).includes(key)) throw new ConfigError(`unknown ${name} key "${key}"`);
-    (next as Record<string, unknown>)[key] = nonNegativeNumber(patch[key], `${name}.${key}`);
-  }
-  return next;
-}
-
-/** Partial patches are merged; each limit a positive integer. */
-function mergeLimits(current: EmulatorConfig['batchLimits'], patch: unknown): EmulatorConfig['batchLimits'] {
-  if (!isPlainObject(patch)) throw new ConfigError('batchLimits must be an object');
-  const next = { ...current };
-  for (const key of Object.keys(patch)) {
-    if (!(BATCH_LIMIT_KEYS as readonly string[]).includes(key)) throw new ConfigError(`unknown batchLimits key "${key}"`);
-    const value = patch[key];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new ConfigError(`batchLimits.${key} must be a positive integer`);
-    next[key as (typeof BATCH_LIMIT_KEYS)[number]] = value;
+    (next as Record<string, unknown>)[key] = check(patch[key], `${name}.${key}`);
   }
   return next;
 }
@@ -311,6 +304,11 @@ function nonNegativeNumber(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new ConfigError(`${name} must be a non-negative number`);
   }
+  return value;
+}
+
+function positiveInteger(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer`);
   return value;
 }
 

@@ -1,9 +1,23 @@
 /** Helpers for the batch emulator tests: the documented flow over real HTTP (files → PUT → create → poll → results). */
-import type { Emulator } from '../../emulator';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator';
 import { AUTH, postJson, readJson } from './helpers';
 
 /** Fast phases so a whole batch runs in well under a second. */
 export const FAST = { validatingMs: 40, inProgressMs: 120, finalizingMs: 40, cancellingMs: 40 };
+
+/** One emulator per test file, reset to fast batch phases before each test; `use` receives it once started. */
+export function withBatchEmulator(use: (emu: Emulator) => void, options: EmulatorOptions = {}): void {
+  let emu: Emulator;
+  beforeAll(async () => {
+    emu = await startEmulator(options);
+    use(emu);
+  });
+  afterAll(() => emu.close());
+  beforeEach(() => {
+    emu.control.reset();
+    emu.control.configure({ batchTimings: FAST });
+  });
+}
 
 export const chatLine = (customId: string, text: string, extra: Record<string, unknown> = {}) => ({
   custom_id: customId,
@@ -87,11 +101,12 @@ export const getResults = (emu: Emulator, id: string): Promise<Response> => fetc
 export const cancelBatch = (emu: Emulator, id: string): Promise<Response> => postJson(`${emu.url}/v1/batches/${id}/cancel`, {});
 
 /** Polls GET /v1/batches/{id} until the status is one of `statuses`. */
-export async function waitForStatus(emu: Emulator, id: string, statuses: string[], timeoutMs = 5000): Promise<any> {
+export async function waitForStatus(emu: Emulator, id: string, statuses: string[], timeoutMs = 3000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const batch = await getBatch(emu, id);
     if (statuses.includes(batch.status)) return batch;
+    if (['completed', 'failed', 'expired', 'cancelled'].includes(batch.status)) throw new Error(`batch ${id} ended ${batch.status}: ${JSON.stringify(batch.errors ?? null)}`);
     if (Date.now() > deadline) throw new Error(`batch ${id} still ${batch.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 15));
   }

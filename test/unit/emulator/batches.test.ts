@@ -17,17 +17,11 @@ import {
   submitBatch,
   uploaded,
   waitForStatus,
+  withBatchEmulator,
 } from './batchHelpers';
 
 let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.control.reset();
-  emu.control.configure({ batchTimings: FAST });
-});
+withBatchEmulator((started) => (emu = started));
 
 const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
@@ -239,6 +233,27 @@ describe('the whole flow, OpenAI chat completions', () => {
     await withKey.text();
     const keyed = emu.control.cdnRequests().filter((r) => r.headers.authorization !== undefined);
     expect(keyed).toHaveLength(1);
+  });
+
+  it('streams a results file of many 64 KiB writes with an exact Content-Length (3,000 lines, ~2 MB)', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) => chatLine(`line-${i}`, `${i} ${'words '.repeat(60)}`));
+    const { batch_id } = await submitBatch(emu, many);
+    await waitForStatus(emu, batch_id, ['completed']);
+    const res = await fetch((await readJson(await getResults(emu, batch_id))).output_file_url);
+    const length = Number(res.headers.get('content-length'));
+    expect(length).toBeGreaterThan(2_000_000);
+    let received = 0;
+    let reads = 0;
+    const text: string[] = [];
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      received += chunk.length;
+      reads += 1;
+      text.push(Buffer.from(chunk).toString('latin1'));
+    }
+    expect(received).toBe(length);
+    expect(reads).toBeGreaterThan(10);
+    const ids = text.join('').trimEnd().split('\n').map((line) => JSON.parse(line).custom_id);
+    expect(new Set(ids).size).toBe(3000);
   });
 
   it('answers 404 for an unknown batch', async () => {

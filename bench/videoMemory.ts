@@ -7,12 +7,12 @@
  *
  * Exits non-zero when a route's growth reaches 64 MB or a run fails.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { DEFAULT_KEY, startEmulator } from '../test/emulator';
+import { runMemoryChild } from './lib/memoryChild';
 import type { ChildMessage, ChildReport, ParentMessage, VideoRoute } from './videoMemoryChild';
 
 export type { ChildReport, VideoRoute } from './videoMemoryChild';
@@ -57,38 +57,7 @@ function runChild(
 	onMessage: (send: (message: ParentMessage) => void, message: ChildMessage) => void,
 	first: ParentMessage,
 ): Promise<ChildReport> {
-	// --expose-gc: the child collects garbage before its baseline, so leftovers from the warm-up don't count.
-	const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD], {
-		cwd: join(__dirname, '..'),
-		stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-	});
-	let stdout = '';
-	let stderr = '';
-	child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-	child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-	const send = (message: ParentMessage) => child.send(message);
-	child.on('message', (message) => onMessage(send, message as ChildMessage));
-	send(first);
-	return new Promise<ChildReport>((resolve, reject) => {
-		let timedOut = false;
-		const timer = setTimeout(() => {
-			timedOut = true;
-			child.kill('SIGKILL');
-		}, timeoutMs);
-		child.once('error', (error) => {
-			clearTimeout(timer);
-			reject(error);
-		});
-		child.once('close', (code, signal) => {
-			clearTimeout(timer);
-			const line = stdout.trim().split('\n').pop() ?? '';
-			if (timedOut) return reject(new Error(`the child was killed after ${timeoutMs} ms\n${stderr}`));
-			if (code !== 0 || !line.startsWith('{')) {
-				return reject(new Error(`the child exited with ${code ?? signal} and no report\n${stderr}${stdout}`));
-			}
-			resolve(JSON.parse(line) as ChildReport);
-		});
-	});
+	return runMemoryChild<ParentMessage, ChildMessage, ChildReport>(CHILD, first, onMessage, timeoutMs);
 }
 
 const toMb = (bytes: number) => (bytes / MB).toFixed(1);

@@ -7,18 +7,16 @@
  * answers `warmed`; the parent switches the emulator to the big size and sends `measure`; the child
  * measures, prints its report on stdout and exits.
  */
-import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { open, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import type { IBinaryData, INodeExecutionData } from 'n8n-workflow';
 
 // `.js`, not bare `.node`: tsx would resolve the bare name to DigitalOceanVideo.node.json (the codex).
 import { DigitalOceanVideo } from '../nodes/DigitalOceanVideo/DigitalOceanVideo.node.js';
 import { fakeExecuteContext } from '../test/unit/helpers/fakeContext';
+import { filesystemStore } from './lib/filesystemStore';
+import { nextMessage, sampleRss } from './lib/memoryChild';
 
 export type VideoRoute = 'url' | 'content';
 
@@ -54,46 +52,6 @@ export interface ChildReport {
 const DOWNLOADED_FROM: Record<VideoRoute, string> = { url: 'output URL', content: 'content endpoint' };
 /** The node's default cap is 500 MB; bigger runs raise it rather than test the cap. */
 const DEFAULT_MAX_MB = 500;
-
-function prettyBytes(bytes: number): string {
-	const units = ['B', 'kB', 'MB', 'GB'];
-	let value = bytes;
-	let unit = 0;
-	while (value >= 1000 && unit < units.length - 1) {
-		value /= 1000;
-		unit++;
-	}
-	return `${Number(value.toPrecision(3))} ${units[unit]}`;
-}
-
-/**
- * n8n's filesystem binary mode (BinaryDataService.store → FsByteStore.write in n8n-core 2.x): the
- * stream goes to a temp file that is renamed into place, the size comes from the file, a metadata file
- * sits beside it, and `data` holds only the mode name — the bytes are never in memory.
- */
-function filesystemStore(dir: string, onStored: (ms: number) => void) {
-	return async (data: Buffer | Readable, fileName?: string, mimeType?: string): Promise<IBinaryData> => {
-		const started = performance.now();
-		const fileId = `workflows/bench/executions/${randomUUID()}/binary_data/${randomUUID()}`;
-		const path = join(dir, fileId);
-		await mkdir(join(path, '..'), { recursive: true });
-		const tempPath = `${path}.tmp.${process.pid}`;
-		await pipeline(data, createWriteStream(tempPath));
-		await rename(tempPath, path);
-		const { size } = await stat(path);
-		await writeFile(`${path}.metadata`, JSON.stringify({ fileName, mimeType, fileSize: size }));
-		onStored(performance.now() - started);
-		return {
-			id: `filesystem-v2:${fileId}`,
-			data: 'filesystem-v2',
-			mimeType: mimeType ?? 'text/plain',
-			fileName,
-			fileExtension: fileName ? extname(fileName).slice(1) || undefined : undefined,
-			fileSize: prettyBytes(size),
-			bytes: size,
-		};
-	};
-}
 
 function pathOf(dir: string, binary: IBinaryData): string {
 	return join(dir, String(binary.id).slice('filesystem-v2:'.length));
@@ -135,36 +93,8 @@ async function generate(settings: ChildSettings): Promise<{ item: INodeExecution
 	return { item, downloadMs };
 }
 
-const gc = (globalThis as { gc?: () => void }).gc;
-
 async function measure(settings: ChildSettings): Promise<ChildReport> {
-	// Two passes: the first frees objects whose finalizers release more (undici's buffers).
-	gc?.();
-	await new Promise((resolve) => setImmediate(resolve));
-	gc?.();
-	const baselineRss = process.memoryUsage().rss;
-	const kernelPeakBefore = process.resourceUsage().maxRSS * 1024;
-	let peakRss = baselineRss;
-	let samples = 1;
-	const sample = () => {
-		peakRss = Math.max(peakRss, process.memoryUsage().rss);
-		samples++;
-	};
-	const sampler = setInterval(sample, 5);
-	sampler.unref();
-	const started = performance.now();
-	let result: Awaited<ReturnType<typeof generate>>;
-	try {
-		result = await generate(settings);
-	} finally {
-		clearInterval(sampler);
-	}
-	const elapsedMs = performance.now() - started;
-	sample();
-	// The kernel's high-water mark sees spikes between samples; it only counts if it rose during the run.
-	const kernelPeakAfter = process.resourceUsage().maxRSS * 1024;
-	if (kernelPeakAfter > kernelPeakBefore) peakRss = Math.max(peakRss, kernelPeakAfter);
-
+	const { result, figures } = await sampleRss(async () => await generate(settings));
 	const binary = result.item.binary!.data;
 	const path = pathOf(settings.dir, binary);
 	const fileSize = (await stat(path)).size;
@@ -172,11 +102,7 @@ async function measure(settings: ChildSettings): Promise<ChildReport> {
 	return {
 		route: settings.route,
 		bytes: settings.bytes,
-		baselineRss,
-		peakRss,
-		growth: peakRss - baselineRss,
-		samples,
-		elapsedMs: Math.round(elapsedMs),
+		...figures,
 		downloadMs: Math.round(result.downloadMs),
 		fileSize,
 		isMp4: head.length >= 8 && head.toString('latin1', 4, 8) === 'ftyp',
@@ -186,18 +112,14 @@ async function measure(settings: ChildSettings): Promise<ChildReport> {
 	};
 }
 
-function nextMessage(): Promise<ParentMessage> {
-	return new Promise((resolve) => process.once('message', (message) => resolve(message as ParentMessage)));
-}
-
 async function main(): Promise<void> {
 	if (!process.send) throw new Error('run me through bench/videoMemory.ts (needs an IPC channel)');
-	const start = await nextMessage();
+	const start = await nextMessage<ParentMessage>();
 	if (start.type !== 'start') throw new Error(`expected start, got ${start.type}`);
 	const { settings } = start;
 	// Warm-up: loads every module and fills undici's and fs's pools, which says nothing about file size.
 	await generate(settings);
-	const measuring = nextMessage();
+	const measuring = nextMessage<ParentMessage>();
 	process.send({ type: 'warmed' } satisfies ChildMessage);
 	const next = await measuring;
 	if (next.type !== 'measure') throw new Error(`expected measure, got ${next.type}`);

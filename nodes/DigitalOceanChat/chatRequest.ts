@@ -6,7 +6,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { AGENT_MODEL_PLACEHOLDER } from '../shared/agent';
 import { readImageAsDataUrl } from '../shared/binary';
-import { readBuiltInTools } from '../shared/builtInTools';
+import { readBuiltInToolsIf, type RequestFeatures } from '../shared/builtInTools';
 import type { Target } from '../shared/client';
 import { chatOptionFields, type ChatFieldOptions } from '../shared/chatFields';
 import { readConversation, type ConversationMessage } from '../shared/conversation';
@@ -116,7 +116,12 @@ function toolChoice(options: ChatOptions, functionNames: string[]): unknown {
 	return { type: 'function', function: { name } };
 }
 
-export async function buildChatRequest(ctx: IExecuteFunctions, itemIndex: number, target: Target): Promise<ChatRequest> {
+export async function buildChatRequest(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	target: Target,
+	features: RequestFeatures = {},
+): Promise<ChatRequest> {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as ChatOptions;
 	return await asItemInputError(ctx, itemIndex, async () => {
 		const body: IDataObject = {};
@@ -134,7 +139,7 @@ export async function buildChatRequest(ctx: IExecuteFunctions, itemIndex: number
 		await attachImages(ctx, itemIndex, messages, options);
 
 		const functions = parseFunctionTools(options.functionTools);
-		const builtIn = await readBuiltInTools(ctx, itemIndex);
+		const builtIn = await readBuiltInToolsIf(ctx, itemIndex, features);
 		const tools = [...toChatTools(functions), ...builtIn.tools];
 		Object.assign(body, { messages }, chatOptionFields(options));
 		if (tools.length > 0) body.tools = tools;

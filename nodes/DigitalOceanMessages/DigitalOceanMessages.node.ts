@@ -15,7 +15,7 @@ import { createClient, readRequestSettings } from '../shared/client';
 import { inputTypeProperty, messageListProperty, promptProperty } from '../shared/conversation';
 import { modelLocator, outputMode, answerRequestOptions } from '../shared/descriptions';
 import { runItems } from '../shared/items';
-import { searchModels } from '../shared/models';
+import { searchPreferredModels } from '../shared/models';
 import { redactDeep } from '../shared/redact';
 import type { InferenceClient, ReplyMeta } from '../shared/transport';
 import { messagesOptions } from './messagesOptions';
@@ -105,9 +105,7 @@ export class DigitalOceanMessages implements INodeType {
 	methods = {
 		listSearch: {
 			async searchMessagesModels(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-				const { results } = await searchModels(this, 'chat', filter);
-				const anthropic = results.filter((result) => isAnthropicModel(String(result.value)));
-				return { results: anthropic.length > 0 ? anthropic : results };
+				return await searchPreferredModels(this, filter, isAnthropicModel);
 			},
 		},
 	};

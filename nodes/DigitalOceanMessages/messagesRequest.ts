@@ -6,7 +6,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { readImage } from '../shared/binary';
-import { readBuiltInTools } from '../shared/builtInTools';
+import { readBuiltInToolsIf, type RequestFeatures } from '../shared/builtInTools';
 import { readConversation, stopSequences } from '../shared/conversation';
 import { parseFunctionTools, toAnthropicTools, type FunctionTool } from '../shared/tools';
 import { asItemInputError, checkRange, commaList, definedOnly, InputError } from '../shared/validation';
@@ -162,6 +162,7 @@ export async function buildMessagesRequest(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	model: string,
+	features: RequestFeatures = {},
 ): Promise<MessagesRequest> {
 	return await asItemInputError(ctx, itemIndex, async () => {
 		if (!model || model.trim() === '') {
@@ -170,7 +171,7 @@ export async function buildMessagesRequest(
 		const options = ctx.getNodeParameter('options', itemIndex, {}) as MessagesOptions;
 		const maxTokens = readMaxTokens(ctx, itemIndex);
 		const messages = readMessages(ctx, itemIndex);
-		const builtIn = await readBuiltInTools(ctx, itemIndex);
+		const builtIn = await readBuiltInToolsIf(ctx, itemIndex, features);
 		const fields = optionalFields(options, maxTokens, builtIn.tools);
 		await attachImages(ctx, itemIndex, messages, commaList(options.imageBinaryFields));
 		return { body: { model: model.trim(), max_tokens: maxTokens, messages, ...fields }, secrets: builtIn.secrets };

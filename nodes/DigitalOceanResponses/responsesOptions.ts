@@ -2,6 +2,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { streamToChatOption } from '../shared/answerRelay';
+import { keyValuePairsProperty } from '../shared/descriptions';
 import { REASONING_EFFORT_OPTIONS } from '../shared/reasoning';
 import { imageBinaryFieldsOption, imageDetailOption, streamResponseOption, temperatureOption, topPOption, userOption, toolChoiceOptions } from '../shared/textOptions';
 
@@ -31,25 +32,7 @@ export const responsesOptions: INodeProperties = {
 			description:
 				'Upper limit for generated tokens including reasoning tokens. Reasoning models may answer with empty text when this is small.',
 		},
-		{
-			displayName: 'Metadata',
-			name: 'metadata',
-			type: 'fixedCollection',
-			typeOptions: { multipleValues: true },
-			placeholder: 'Add Metadata',
-			default: {},
-			description: 'Up to 16 key/value pairs stored with the response (keys up to 64 characters, values up to 512)',
-			options: [
-				{
-					displayName: 'Entry',
-					name: 'entry',
-					values: [
-						{ displayName: 'Key', name: 'key', type: 'string', default: '' },
-						{ displayName: 'Value', name: 'value', type: 'string', default: '' },
-					],
-				},
-			],
-		},
+		keyValuePairsProperty('metadata', 'Metadata', 'Up to 16 key/value pairs stored with the response (keys up to 64 characters, values up to 512)'),
 		{
 			displayName: 'Previous Response ID',
 			name: 'previousResponseId',

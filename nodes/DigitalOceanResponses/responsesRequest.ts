@@ -5,7 +5,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { readImageAsDataUrl } from '../shared/binary';
-import { readBuiltInTools } from '../shared/builtInTools';
+import { readBuiltInToolsIf, type RequestFeatures } from '../shared/builtInTools';
 import { readConversation, stopSequences, textOf } from '../shared/conversation';
 import { parseFunctionTools, toResponsesTools, type FunctionTool } from '../shared/tools';
 import { asItemInputError, checkRange, commaList, definedOnly, InputError } from '../shared/validation';
@@ -132,12 +132,13 @@ async function readOptions(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	options: ResponsesOptions,
+	features: RequestFeatures,
 ): Promise<{ fields: IDataObject; secrets: string[] }> {
 	checkRange(options.temperature, 'Temperature', 0, 2);
 	checkRange(options.topP, 'Top P', 0, 1);
 	checkRange(options.maxOutputTokens, 'Max Output Tokens', 1, Number.MAX_SAFE_INTEGER);
 	const functions = parseFunctionTools(options.functionTools);
-	const builtIn = await readBuiltInTools(ctx, itemIndex);
+	const builtIn = await readBuiltInToolsIf(ctx, itemIndex, features);
 	const tools = [...toResponsesTools(functions), ...builtIn.tools];
 	const fields = definedOnly({
 		max_output_tokens: options.maxOutputTokens,
@@ -155,13 +156,18 @@ async function readOptions(
 	return { fields, secrets: builtIn.secrets };
 }
 
-export async function buildResponsesRequest(ctx: IExecuteFunctions, itemIndex: number, model: string): Promise<ResponsesRequest> {
+export async function buildResponsesRequest(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	model: string,
+	features: RequestFeatures = {},
+): Promise<ResponsesRequest> {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as ResponsesOptions;
 	return await asItemInputError(ctx, itemIndex, async () => {
 		if (!model || model.trim() === '') throw new InputError('No model selected', 'Pick a model from the list or enter its ID.');
 		const input = await attachImages(ctx, itemIndex, readInput(ctx, itemIndex), options);
 		const instructions = textOf(ctx.getNodeParameter('instructions', itemIndex, ''));
-		const { fields, secrets } = await readOptions(ctx, itemIndex, options);
+		const { fields, secrets } = await readOptions(ctx, itemIndex, options, features);
 		return {
 			body: { model: model.trim(), input, ...(instructions.trim() !== '' ? { instructions } : {}), ...fields },
 			secrets,

@@ -150,6 +150,16 @@ export interface BuiltInTools {
 	secrets: string[];
 }
 
+/** What a request builder reads besides the node's own fields; the Batch node has no Built-in Tools. */
+export interface RequestFeatures {
+	builtInTools?: boolean;
+}
+
+/** The item's built-in tools, or none for a node without the Built-in Tools parameter. */
+export async function readBuiltInToolsIf(ctx: IExecuteFunctions, itemIndex: number, features: RequestFeatures): Promise<BuiltInTools> {
+	return features.builtInTools === false ? { tools: [], secrets: [] } : await readBuiltInTools(ctx, itemIndex);
+}
+
 export async function readBuiltInTools(ctx: IExecuteFunctions, itemIndex: number): Promise<BuiltInTools> {
 	const value = ctx.getNodeParameter('builtInTools', itemIndex, {}) as BuiltInToolsValue;
 	const tools: IDataObject[] = [];

@@ -109,6 +109,29 @@ export const batchRequestOptions: INodeProperties = {
 	],
 };
 
+/** A list of text key/value pairs, read as `<name>.entry[] = {key, value}` (e.g. metadata stored with a request). */
+export function keyValuePairsProperty(name: string, displayName: string, description: string): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: `Add ${displayName}`,
+		default: {},
+		description,
+		options: [
+			{
+				displayName: 'Entry',
+				name: 'entry',
+				values: [
+					{ displayName: 'Key', name: 'key', type: 'string', default: '' },
+					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+				],
+			},
+		],
+	};
+}
+
 export const outputMode: INodeProperties = {
 	displayName: 'Output',
 	name: 'output',

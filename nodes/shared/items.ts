@@ -50,8 +50,8 @@ export function cancelledError(ctx: Pick<IExecuteFunctions, 'getNode'>): NodeOpe
 	});
 }
 
-function stamp(outputs: INodeExecutionData[], itemIndex: number): INodeExecutionData[] {
-	return outputs.map((output) => ({ ...output, pairedItem: { item: itemIndex } }));
+function stamp(outputs: INodeExecutionData[], itemIndex: number, keepOwn: boolean): INodeExecutionData[] {
+	return outputs.map((output) => ({ ...output, pairedItem: keepOwn && output.pairedItem !== undefined ? output.pairedItem : { item: itemIndex } }));
 }
 
 export interface RunOptions<T = unknown> {
@@ -64,6 +64,11 @@ export interface RunOptions<T = unknown> {
 	 * images of all items are never held at once.
 	 */
 	reuseValidated?: boolean;
+	/**
+	 * Keep a pairedItem the handler set (the Batch node pairs each result with the item it was submitted
+	 * for as well); outputs without one get the usual `{item: i}`.
+	 */
+	ownPairedItems?: boolean;
 }
 
 /** Above this (as JSON), a validated request is rebuilt by the handler rather than kept. */
@@ -108,7 +113,7 @@ export async function runItems<T = unknown>(
 			try {
 				const value = validated.get(itemIndex);
 				validated.delete(itemIndex);
-				results[itemIndex] = stamp(await handler(itemIndex, value), itemIndex);
+				results[itemIndex] = stamp(await handler(itemIndex, value), itemIndex, options.ownPairedItems === true);
 			} catch (error) {
 				if (isCancellation(ctx, error)) cancelled = error;
 				else if (continueOnFail) {

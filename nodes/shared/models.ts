@@ -94,6 +94,20 @@ export async function searchModels(
 	return { results: modelChoices(ids, modality, filter) };
 }
 
+/**
+ * searchModels narrowed to the ids `preferred` accepts (e.g. Claude models for /v1/messages), or all of
+ * them when it accepts none, so an unusual catalogue never leaves the picker empty.
+ */
+export async function searchPreferredModels(
+	ctx: ILoadOptionsFunctions,
+	filter: string | undefined,
+	preferred: (modelId: string) => boolean,
+): Promise<INodeListSearchResult> {
+	const { results } = await searchModels(ctx, 'chat', filter);
+	const matching = results.filter((result) => preferred(String(result.value)));
+	return { results: matching.length > 0 ? matching : results };
+}
+
 /** The model id of item `itemIndex`; the picker's "Router" mode becomes `router:NAME`. */
 export function readModelId(ctx: IExecuteFunctions | ISupplyDataFunctions, itemIndex: number, parameter = 'model'): string {
 	const raw = ctx.getNodeParameter(parameter, itemIndex, '') as string | { mode?: string; value?: unknown };

@@ -76,7 +76,7 @@ export interface TransportConfig {
 }
 
 export interface CallOptions {
-	method?: 'GET' | 'POST' | 'DELETE';
+	method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
 	/** Path below the base URL, e.g. `/v1/chat/completions`. */
 	path: string;
 	/** An absolute URL instead (downloads); only the API's own origin ever gets the key. */
@@ -91,6 +91,15 @@ export interface CallOptions {
 	secrets?: string[];
 	/** Hand a 301/302/303/307/308 reply to the caller (downloads follow them hop by hop) instead of failing. */
 	returnRedirects?: boolean;
+	/** A raw body (an upload) instead of a JSON `body`. */
+	payload?: UploadPayload;
+}
+
+/** The bytes of an upload; `open` starts them afresh for every attempt. */
+export interface UploadPayload {
+	open: () => Readable;
+	length: number;
+	contentType: string;
 }
 
 export interface ReplyMeta {
@@ -150,6 +159,15 @@ async function readTextCapped(body: Dispatcher.ResponseData['body'], maxBytes: n
 		}
 	}
 	return Buffer.concat(chunks).toString('utf8').slice(0, maxBytes);
+}
+
+/** The download policy's refusal, worded for an upload (the policy guards both the same way). */
+function refusedUpload(node: INode, error: DownloadRefusedError, itemIndex: number | undefined): NodeOperationError {
+	const message = error.message.replace(/^Refused to download from/, 'Refused to upload to');
+	const description = error.description
+		.replace(/^Media URLs come from the job's result, so n8n does not fetch them from private networks\./, "Upload URLs come from DigitalOcean's reply, so n8n does not send files to private networks.")
+		.replace(/Nothing was downloaded\.$/, 'Nothing was uploaded.');
+	return new NodeOperationError(node, message, { itemIndex, description });
 }
 
 export class InferenceClient {
@@ -301,6 +319,33 @@ export class InferenceClient {
 	}
 
 	/**
+	 * Uploads a file with PUT to a presigned URL (a batch's input file). The URL comes from a reply, so it
+	 * is checked by the download policy like a download, and it gets the key only if it is on the API's
+	 * own origin: a presigned URL carries its authorization in its query. Uploading again costs nothing,
+	 * so failures are retried like GETs, each attempt with the bytes opened afresh. `path` names the
+	 * target in errors instead of the URL (whose query is a signature).
+	 */
+	async upload(url: string, payload: UploadPayload, options: { itemIndex?: number; path?: string } = {}): Promise<ReplyMeta> {
+		const { itemIndex } = options;
+		let target: URL;
+		try {
+			target = new URL(url);
+		} catch {
+			throw new NodeOperationError(this.config.node, 'The upload URL is not a valid URL', { itemIndex });
+		}
+		try {
+			this.downloads.checkUrl(target);
+		} catch (error) {
+			throw refusedUpload(this.config.node, error as DownloadRefusedError, itemIndex);
+		}
+		const call: CallOptions = { method: 'PUT', path: options.path ?? target.pathname, url: target.href, payload, retry: 'safe', itemIndex };
+		return await this.send(call, '*/*', async (response, meta) => {
+			await response.body.dump();
+			return meta;
+		});
+	}
+
+	/**
 	 * A request whose reply is a file (e.g. POST /v1/audio/speech): the body comes back as a stream with
 	 * its content type, capped at `maxBytes` like `download()`. Non-2xx replies are mapped as usual.
 	 */
@@ -360,6 +405,10 @@ export class InferenceClient {
 			...call.headers,
 		};
 		if (call.body !== undefined) headers['content-type'] = 'application/json';
+		if (call.payload) {
+			headers['content-type'] = call.payload.contentType;
+			headers['content-length'] = String(call.payload.length);
+		}
 		if (accept === 'text/event-stream') headers['cache-control'] = 'no-cache';
 		// The key goes to the API's own origin only — never to a media host.
 		if (!authorize) return headers;
@@ -402,7 +451,7 @@ export class InferenceClient {
 					path: target.path,
 					method,
 					headers: this.headersFor(call, accept, target.authorize),
-					body,
+					body: call.payload ? call.payload.open() : body,
 					signal,
 					headersTimeout: this.timeoutMs,
 					bodyTimeout: this.timeoutMs,
@@ -412,6 +461,7 @@ export class InferenceClient {
 				if (cancelled()) throw new CancelledError();
 				// The download policy refused the address a media host resolved to: nothing connected.
 				if (error instanceof DownloadRefusedError) {
+					if (call.payload) throw refusedUpload(node, error, call.itemIndex);
 					throw new NodeOperationError(node, error, { itemIndex: call.itemIndex, description: error.description });
 				}
 				if (attempt < this.maxRetries && isRetryableNetworkError(error, mode)) {

@@ -41,6 +41,22 @@ export function defaultConfig(): EmulatorConfig {
     asyncOutputShape: 'fal',
     mediaHost: null,
     chatQuirks: [],
+    batchTimings: { validatingMs: 200, inProgressMs: 1000, finalizingMs: 200, cancellingMs: 200 },
+    batchOutcome: 'completed',
+    batchFirstStatus: 'validating',
+    batchValidation: 'async',
+    batchRequestId: 'required',
+    batchObjectShape: 'spec',
+    batchResultsShape: 'spec',
+    batchListShape: 'spec',
+    batchResultsPending: '412',
+    batchErrorLines: 'sidecar',
+    batchUploadContentTypes: 'documented',
+    // Spec: upload links live "~15 minutes"; the download lifetime is UNVERIFIED (S3's common hour).
+    batchUrlTtlSeconds: { upload: 900, download: 3600 },
+    // "200 MB" read as 200,000,000 bytes, the stricter of MB/MiB (UNVERIFIED which one DO means).
+    batchLimits: { maxFileBytes: 200_000_000, openaiMaxLines: 50_000, anthropicMaxLines: 100_000 },
+    batchFailPrompt: '__fail__',
   };
 }
 
@@ -51,6 +67,22 @@ const FAULT_RATIO_KEYS = ['status5xx', 'resetMidBody', 'truncateStream'] as cons
 const QUOTA_KEYS = ['limit', 'windowMs', 'retryAfterSec'] as const;
 const VIDEO_TIMING_KEYS = ['queuedMs', 'processingMs'] as const;
 const ASYNC_TIMING_KEYS = ['queuedMs', 'runningMs'] as const;
+const BATCH_TIMING_KEYS = ['validatingMs', 'inProgressMs', 'finalizingMs', 'cancellingMs'] as const;
+const BATCH_URL_TTL_KEYS = ['upload', 'download'] as const;
+const BATCH_LIMIT_KEYS = ['maxFileBytes', 'openaiMaxLines', 'anthropicMaxLines'] as const;
+/** Each switch of the batch emulator that picks one reading of the sources, and its readings. */
+const BATCH_CHOICES = {
+  batchOutcome: ['completed', 'failed', 'expired'],
+  batchFirstStatus: ['validating', 'queued', 'awaiting_processing'],
+  batchValidation: ['async', 'at-create'],
+  batchRequestId: ['required', 'optional'],
+  batchObjectShape: ['spec', 'godo'],
+  batchResultsShape: ['spec', 'godo'],
+  batchListShape: ['spec', 'godo'],
+  batchResultsPending: ['412', 'unavailable'],
+  batchErrorLines: ['sidecar', 'inline'],
+  batchUploadContentTypes: ['documented', 'octet-stream'],
+} as const;
 const VIDEO_OUTPUTS = ['url', 'object', 'nested', 'list', 'redirect', 'null'] as const;
 const ASYNC_OUTPUT_SHAPES = ['fal', 'nested', 'strings', 'video', 'inline', 'no-media'] as const;
 const CHAT_QUIRKS: readonly ChatQuirk[] = ['null-tool-calls', 'empty-id-role', 'no-stream-with-tools'];
@@ -71,6 +103,9 @@ export function mergeConfig(current: EmulatorConfig, patch: unknown): EmulatorCo
     chatQuirks: [...current.chatQuirks],
     videoTimings: { ...current.videoTimings },
     asyncTimings: { ...current.asyncTimings },
+    batchTimings: { ...current.batchTimings },
+    batchUrlTtlSeconds: { ...current.batchUrlTtlSeconds },
+    batchLimits: { ...current.batchLimits },
   };
   for (const key of ['latencyMs', 'streamChunkDelayMs', 'slowHeadersMs'] as const) {
     if (key in patch) next[key] = nonNegativeNumber(patch[key], key);
@@ -135,7 +170,7 @@ export function mergeConfig(current: EmulatorConfig, patch: unknown): EmulatorCo
     if (patch.speechResponse !== 'binary' && patch.speechResponse !== 'json') throw new ConfigError('speechResponse must be "binary" or "json"');
     next.speechResponse = patch.speechResponse;
   }
-  for (const key of ['videoFailPrompt', 'asyncFailPrompt'] as const) {
+  for (const key of ['videoFailPrompt', 'asyncFailPrompt', 'batchFailPrompt'] as const) {
     if (key in patch) {
       if (typeof patch[key] !== 'string') throw new ConfigError(`${key} must be a string ("" = never fail)`);
       next[key] = patch[key];
@@ -172,8 +207,16 @@ export function mergeConfig(current: EmulatorConfig, patch: unknown): EmulatorCo
     }
     next.asyncCompletedWord = patch.asyncCompletedWord;
   }
-  if ('videoTimings' in patch) next.videoTimings = mergeTimings(next.videoTimings, patch.videoTimings, 'videoTimings', VIDEO_TIMING_KEYS);
-  if ('asyncTimings' in patch) next.asyncTimings = mergeTimings(next.asyncTimings, patch.asyncTimings, 'asyncTimings', ASYNC_TIMING_KEYS);
+  if ('videoTimings' in patch) next.videoTimings = mergeNumbers(next.videoTimings, patch.videoTimings, 'videoTimings', VIDEO_TIMING_KEYS);
+  if ('asyncTimings' in patch) next.asyncTimings = mergeNumbers(next.asyncTimings, patch.asyncTimings, 'asyncTimings', ASYNC_TIMING_KEYS);
+  if ('batchTimings' in patch) next.batchTimings = mergeNumbers(next.batchTimings, patch.batchTimings, 'batchTimings', BATCH_TIMING_KEYS);
+  if ('batchUrlTtlSeconds' in patch) {
+    next.batchUrlTtlSeconds = mergeNumbers(next.batchUrlTtlSeconds, patch.batchUrlTtlSeconds, 'batchUrlTtlSeconds', BATCH_URL_TTL_KEYS);
+  }
+  if ('batchLimits' in patch) next.batchLimits = mergeNumbers(next.batchLimits, patch.batchLimits, 'batchLimits', BATCH_LIMIT_KEYS, positiveInteger);
+  for (const key of Object.keys(BATCH_CHOICES) as (keyof typeof BATCH_CHOICES)[]) {
+    if (key in patch) (next as unknown as Record<string, string>)[key] = oneOf(patch[key], key, BATCH_CHOICES[key]);
+  }
   if ('faultRatio' in patch) next.faultRatio = mergeFaultRatio(next.faultRatio, patch.faultRatio);
   if ('quota' in patch) next.quota = mergeQuota(next.quota, patch.quota);
   return next;
@@ -193,13 +236,19 @@ function mergeFaultRatio(current: EmulatorConfig['faultRatio'], patch: unknown):
   return next;
 }
 
-/** Partial patches are merged onto the current timings; each value a non-negative number of ms. */
-function mergeTimings<T extends object>(current: T, patch: unknown, name: string, keys: readonly (keyof T & string)[]): T {
+/** Partial patches are merged onto the current values (timings in ms, limits, lifetimes); `check` validates each. */
+function mergeNumbers<T extends object>(
+  current: T,
+  patch: unknown,
+  name: string,
+  keys: readonly (keyof T & string)[],
+  check: (value: unknown, name: string) => number = nonNegativeNumber,
+): T {
   if (!isPlainObject(patch)) throw new ConfigError(`${name} must be an object`);
   const next = { ...current };
   for (const key of Object.keys(patch)) {
     if (!(keys as readonly string[]).includes(key)) throw new ConfigError(`unknown ${name} key "${key}"`);
-    (next as Record<string, unknown>)[key] = nonNegativeNumber(patch[key], `${name}.${key}`);
+    (next as Record<string, unknown>)[key] = check(patch[key], `${name}.${key}`);
   }
   return next;
 }
@@ -255,6 +304,11 @@ function nonNegativeNumber(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new ConfigError(`${name} must be a non-negative number`);
   }
+  return value;
+}
+
+function positiveInteger(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer`);
   return value;
 }
 

@@ -4,6 +4,7 @@
  *   POST /__emulator/reset              POST /__emulator/faults  ({faults: Fault[]})
  *   GET  /__emulator/requests           GET  /__emulator/stats
  *   GET  /__emulator/cdn-requests       GET  /__emulator/jobs
+ *   GET  /__emulator/batches
  * No auth; never logged; never counts toward quota, faults or stats.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -40,6 +41,8 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, s
         return reply(res, 200, state.cdnLog);
       case 'GET /__emulator/jobs':
         return reply(res, 200, state.submissions.list());
+      case 'GET /__emulator/batches':
+        return reply(res, 200, state.batches.records());
       default:
         return reply(res, 404, { error: `unknown control route ${route}` });
     }

@@ -5,6 +5,10 @@ import { listen } from './server';
 import { listenCdn } from './cdn/server';
 
 export type {
+  BatchRecord,
+  BatchLimits,
+  BatchTimings,
+  BatchUrlTtl,
   CdnRequest,
   ChatQuirk,
   Emulator,

@@ -12,6 +12,8 @@ import { FileStore } from './cdn/files';
 import { JobStore, SubmissionLog } from './jobs/store';
 import type { VideoJob } from './jobs/video';
 import type { AsyncJob } from './jobs/asyncInvoke';
+import { BatchFileStore } from './batches/files';
+import { BatchStore } from './batches/store';
 
 export class EmulatorState {
   config: EmulatorConfig = defaultConfig();
@@ -29,6 +31,9 @@ export class EmulatorState {
   readonly asyncJobs = new JobStore<AsyncJob>();
   /** Accepted job submissions, for control.jobs(). */
   readonly submissions = new SubmissionLog();
+  /** Batch input files (intents and uploaded bytes) and batches. */
+  readonly batchFiles = new BatchFileStore();
+  readonly batches = new BatchStore();
   /** Base URL of the CDN origin; set by startEmulator() once it listens. */
   cdnUrl = '';
   /** Signs the CDN's presigned links (`/signed/…`); fixed for the emulator's life. */
@@ -62,6 +67,8 @@ export class EmulatorState {
     this.videoJobs.clear();
     this.asyncJobs.clear();
     this.submissions.clear();
+    this.batchFiles.clear();
+    this.batches.clear();
   }
 
   /** Bound methods, so `const { configure } = emulator.control` works. */
@@ -74,6 +81,7 @@ export class EmulatorState {
       stats: () => this.counters.snapshot(),
       cdnRequests: () => this.cdnLog.map((r) => ({ ...r, headers: { ...r.headers } })),
       jobs: () => this.submissions.list(),
+      batches: () => this.batches.records(),
     };
   }
 }

@@ -48,6 +48,57 @@ export interface EmulatorControl {
    * reset(). A submission counts once its handler validated it, even if the client then saw a reset.
    */
   jobs(): JobSubmission[];
+  /**
+   * Every batch the emulator created (POST /v1/batches), in order (copies); cleared by reset(). A
+   * create replayed with a known `request_id` adds nothing, so one entry per billable batch.
+   */
+  batches(): BatchRecord[];
+}
+
+/** One created batch (for "one batch per request_id" tests). */
+export interface BatchRecord {
+  /** `batch_id` (uuid). */
+  id: string;
+  /** The idempotency key sent at creation, or null when it was omitted (`batchRequestId: 'optional'`). */
+  requestId: string | null;
+  /** `keyFingerprint(key)` of the creating access key. */
+  key: string;
+  provider: 'openai' | 'anthropic';
+  /** null for anthropic. */
+  endpoint: string | null;
+  fileId: string;
+  /** Requests in the input file (0 when it failed validation). */
+  lines: number;
+  /** How many POST /v1/batches calls answered with this batch (1 + replays of its request_id). */
+  creates: number;
+  /** ms since the epoch. */
+  createdAt: number;
+}
+
+export interface BatchTimings {
+  /** How long a new batch stays in its first status (`batchFirstStatus`, `validating` by default). */
+  validatingMs: number;
+  /** Then `in_progress`: the lines are answered evenly over this time (request_counts grow). */
+  inProgressMs: number;
+  /** Then `finalizing` before `completed`. */
+  finalizingMs: number;
+  /** A cancel leaves the batch `cancelling` this long before `cancelled` (0: cancelled at once). */
+  cancellingMs: number;
+}
+
+/** Lifetimes of the presigned links, in seconds (0: already expired when handed out). */
+export interface BatchUrlTtl {
+  /** `upload_url` of POST /v1/batches/files (spec: "typically valid for ~15 minutes"). */
+  upload: number;
+  /** `output_file_url` / `error_file_url` / `download.presigned_url` of GET …/results. */
+  download: number;
+}
+
+/** Input-file limits (how-to: ≤ 200 MB, ≤ 50,000 lines; blog: 100,000 for Anthropic). */
+export interface BatchLimits {
+  maxFileBytes: number;
+  openaiMaxLines: number;
+  anthropicMaxLines: number;
 }
 
 /** One accepted job submission (for "exactly one submission per item" tests). */
@@ -213,6 +264,65 @@ export interface EmulatorConfig {
    * survive on /v1/chat/completions and the agent endpoint; none by default (see `ChatQuirk`).
    */
   chatQuirks: ChatQuirk[];
+  /** Batch phases, fixed per batch when it is created. */
+  batchTimings: BatchTimings;
+  /**
+   * How a batch that passed validation ends, fixed at creation: 'completed'; 'failed' (the provider
+   * failed the whole batch at the end of `in_progress`: `errors`, no results); 'expired' (the 24 h
+   * window ran out at the end of `in_progress`: half the lines answered, the rest expired lines).
+   */
+  batchOutcome: 'completed' | 'failed' | 'expired';
+  /**
+   * The word of the first phase: 'validating' (spec enum), 'queued' (godo's fixtures) or
+   * 'awaiting_processing' (the console). Fixed at creation.
+   */
+  batchFirstStatus: 'validating' | 'queued' | 'awaiting_processing';
+  /**
+   * Where input-file problems surface: 'async' = the batch is created and ends `failed` with
+   * `errors[{code, message, line}]` after the first phase (spec's `errors` example); 'at-create' =
+   * POST /v1/batches answers 400 naming the first problem and creates nothing.
+   */
+  batchValidation: 'async' | 'at-create';
+  /** `request_id` on POST /v1/batches: 'required' (spec) or 'optional' (godo's `omitempty`). */
+  batchRequestId: 'required' | 'optional';
+  /**
+   * The batch object: 'spec' (`input_file_id`, `output_file_id`, `error_file_id`, `errors`,
+   * `*_at` per phase) or 'godo' (`file_id`, `result_available`, `cancel_requested_at`, `updated_at`).
+   */
+  batchObjectShape: 'spec' | 'godo';
+  /**
+   * GET /v1/batches/{id}/results: 'spec' `{batch_id, result_available, output_file_url, error_file_url,
+   * expires_at}` or 'godo' `{download: {presigned_url, expires_at}, output_file_id}` (one file: failed
+   * lines are always inline then).
+   */
+  batchResultsShape: 'spec' | 'godo';
+  /**
+   * GET /v1/batches: 'spec' `{object: "list", data, first_id, last_id, has_more}` (`after` = a
+   * batch_id) or 'godo' Relay `{edges: [{cursor, node}], page_info: {endCursor, hasNextPage}}`
+   * (`after` = a cursor).
+   */
+  batchListShape: 'spec' | 'godo';
+  /**
+   * Results asked for before they exist (spec: either): '412' Precondition Failed, or 'unavailable' =
+   * 200 `{result_available: false}` (spec results shape only; the godo shape always answers 412).
+   */
+  batchResultsPending: '412' | 'unavailable';
+  /**
+   * Where failed lines go (spec results shape): 'sidecar' = the error file (`error_file_url`, OpenAI's
+   * way), 'inline' = the output file with the answered lines (Anthropic's way: one results file).
+   */
+  batchErrorLines: 'sidecar' | 'inline';
+  /**
+   * Content-Types the presigned PUT accepts (others: 403 SignatureDoesNotMatch): 'documented' =
+   * application/octet-stream (spec), application/jsonl (the spec's first curl example),
+   * application/x-ndjson (godo) or none; 'octet-stream' = only application/octet-stream or none (the
+   * spec's warning that a custom value breaks the signature).
+   */
+  batchUploadContentTypes: 'documented' | 'octet-stream';
+  batchUrlTtlSeconds: BatchUrlTtl;
+  batchLimits: BatchLimits;
+  /** A request line whose text contains this (non-empty) marker fails (a 500 from the provider); '' = never. */
+  batchFailPrompt: string;
 }
 
 /**
@@ -237,7 +347,13 @@ export type EmulatorConfigPatch = {
         ? Partial<VideoTimings>
         : K extends 'asyncTimings'
           ? Partial<AsyncTimings>
-          : EmulatorConfig[K];
+          : K extends 'batchTimings'
+            ? Partial<BatchTimings>
+            : K extends 'batchUrlTtlSeconds'
+              ? Partial<BatchUrlTtl>
+              : K extends 'batchLimits'
+                ? Partial<BatchLimits>
+                : EmulatorConfig[K];
 };
 
 /**

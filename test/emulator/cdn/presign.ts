@@ -19,32 +19,48 @@ function parseAmzDate(value: string): number {
   return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) : NaN;
 }
 
-function signature(key: Buffer, name: string, date: string, expires: string): string {
-  return createHmac('sha256', key).update(`${name}\n${date}\n${expires}`).digest('hex');
+/** A link's lifetime and the path prefix it lives under (signed too, so a download link cannot upload). */
+export interface PresignOptions {
+  expiresSeconds?: number;
+  prefix?: string;
+}
+
+function signature(key: Buffer, prefix: string, name: string, date: string, expires: string): string {
+  return createHmac('sha256', key).update(`${prefix}${name}\n${date}\n${expires}`).digest('hex');
 }
 
 /** Path and query of a fresh link to `name`. */
-export function presignedPath(key: Buffer, name: string, now = Date.now()): string {
+export function presignedPath(key: Buffer, name: string, now = Date.now(), options: PresignOptions = {}): string {
+  const { expiresSeconds = PRESIGN_EXPIRES_SECONDS, prefix = SIGNED_PREFIX } = options;
   const date = amzDate(now);
-  const expires = String(PRESIGN_EXPIRES_SECONDS);
+  const expires = String(expiresSeconds);
   const query = new URLSearchParams({
     'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
     'X-Amz-Date': date,
     'X-Amz-Expires': expires,
     'X-Amz-SignedHeaders': 'host',
-    'X-Amz-Signature': signature(key, name, date, expires),
+    'X-Amz-Signature': signature(key, prefix, name, date, expires),
   });
-  return `${SIGNED_PREFIX}${encodeURIComponent(name)}?${query}`;
+  return `${prefix}${encodeURIComponent(name)}?${query}`;
 }
 
-/** Why a link is refused ('expired' or 'signature'), or undefined when it is valid now. */
-export function checkPresigned(key: Buffer, name: string, query: URLSearchParams, now = Date.now()): 'expired' | 'signature' | undefined {
+/**
+ * Why a link is refused ('expired' or 'signature'), or undefined when it is valid now. A lifetime of
+ * 0 s is expired from the start (tests use it for "the link expired before it was used").
+ */
+export function checkPresigned(
+  key: Buffer,
+  name: string,
+  query: URLSearchParams,
+  now = Date.now(),
+  prefix = SIGNED_PREFIX,
+): 'expired' | 'signature' | undefined {
   const date = query.get('X-Amz-Date') ?? '';
   const expires = query.get('X-Amz-Expires') ?? '';
   const given = Buffer.from(query.get('X-Amz-Signature') ?? '', 'hex');
-  const wanted = Buffer.from(signature(key, name, date, expires), 'hex');
+  const wanted = Buffer.from(signature(key, prefix, name, date, expires), 'hex');
   if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return 'signature';
   const start = parseAmzDate(date);
-  if (!Number.isFinite(start) || now > start + Number(expires) * 1000) return 'expired';
+  if (!Number.isFinite(start) || now >= start + Number(expires) * 1000) return 'expired';
   return undefined;
 }

@@ -6,6 +6,7 @@
  * file behind a presigned-looking link (403 AccessDenied once expired or tampered with),
  * `/hops/<n>/<name>` redirects n times before such a link, and `/goto?to=<url>[&status=3xx]` answers a
  * redirect to any URL (a misbehaving media host: a loop, a `file:` URL, another host).
+ * `PUT /uploads/<file_id>.jsonl?X-Amz-…` receives batch input files (cdn/upload.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -16,6 +17,7 @@ import { flattenHeaders } from '../requestLog';
 import { mp4Chunks } from '../media/mp4';
 import type { MediaFile } from './files';
 import { checkPresigned, presignedPath, SIGNED_PREFIX } from './presign';
+import { receiveUpload, s3Error, UPLOADS_PREFIX } from './upload';
 
 const HOST = '127.0.0.1';
 const LARGE_MP4 = /^large-(\d{1,12})\.mp4$/;
@@ -74,6 +76,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, state: EmulatorS
   };
   // Checked first, on every path: a leaked key is the bug, whatever was asked for.
   if (req.headers.authorization !== undefined) return answer(403, 'Authorization header not allowed on the media host');
+  if (path.startsWith(UPLOADS_PREFIX)) return req.method === 'PUT' ? receiveUpload(req, res, state, url, record) : answer(405, 'method not allowed');
   if (req.method !== 'GET' && req.method !== 'HEAD') return answer(405, 'method not allowed');
   const redirect = (status: number, location: string): void => {
     res.setHeader('location', location);
@@ -96,7 +99,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, state: EmulatorS
     const refused = checkPresigned(state.signingKey, name, url.searchParams);
     if (refused) {
       const message = refused === 'expired' ? 'Request has expired' : 'The request signature we calculated does not match the signature you provided.';
-      return answer(403, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>${message}</Message></Error>`);
+      return answer(403, s3Error('AccessDenied', message));
     }
   } else if (path.startsWith(FILES_PREFIX)) {
     name = decodeURIComponent(path.slice(FILES_PREFIX.length));

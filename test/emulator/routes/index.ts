@@ -10,6 +10,7 @@ import { registerImages } from './images';
 import { registerSpeech } from './speech';
 import { registerVideo } from './video';
 import { registerAsyncInvoke } from './asyncInvoke';
+import { registerBatches } from './batches';
 
 export function buildRouter(): Router {
   const router = new Router();
@@ -23,5 +24,6 @@ export function buildRouter(): Router {
   registerSpeech(router);
   registerVideo(router);
   registerAsyncInvoke(router);
+  registerBatches(router);
   return router;
 }

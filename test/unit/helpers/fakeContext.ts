@@ -15,6 +15,7 @@ import type {
 	INodeCredentials,
 	INodeExecutionData,
 	INodeType,
+	ISourceData,
 	ISupplyDataFunctions,
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -56,10 +57,14 @@ export interface FakeContextOptions {
 	credentials?: InferenceCredentials;
 	/** Further credentials by type, e.g. `{ digitalOceanAgentApi: { endpointUrl, agentAccessKey } }`. */
 	credentialsByType?: CredentialsByType;
-	continueOnFail?: boolean;
+	/** `true`: On Error "Continue (regular output)"; `'errorOutput'`: "Continue (using error output)". */
+	continueOnFail?: boolean | 'errorOutput';
 	signal?: AbortSignal;
 	/** Simulates an older n8n without getExecutionCancelSignal. */
 	noCancelSignal?: boolean;
+	/** `getExecutionId()` answers this, and `getInputSourceData()` `inputSource`; without them the context has neither. */
+	executionId?: string;
+	inputSource?: ISourceData;
 	/**
 	 * n8n's streaming to the workflow's caller: `isStreaming()` answers this and `sendChunk()` records into
 	 * the context's `chunks`. Not set: an n8n without either method (as before streaming existed).
@@ -126,7 +131,7 @@ export function fakeExecuteContext(options: FakeContextOptions): FakeExecuteCont
 	const provided = providedCredentials(options.credentials, options.credentialsByType);
 	const resolve = resolverFor(nodeType, {
 		credentials: nodeCredentials(provided),
-		onError: options.continueOnFail ? 'continueRegularOutput' : undefined,
+		onError: options.continueOnFail === 'errorOutput' ? 'continueErrorOutput' : options.continueOnFail ? 'continueRegularOutput' : undefined,
 	});
 	// Resolved up front, so a parameter the description lacks fails the test even if the node never reads it.
 	const shared = resolve(options.params);
@@ -153,7 +158,7 @@ export function fakeExecuteContext(options: FakeContextOptions): FakeExecuteCont
 			nodeParameter(resolvedFor(itemIndex), nodeType, items, name, itemIndex, fallback, parameterOptions),
 		// n8n checks a credential's displayOptions against the node's parameters, which are the same for every item.
 		getCredentials: async (type: string) => readCredentials(nodeType, shared.node, provided, type),
-		continueOnFail: () => options.continueOnFail === true,
+		continueOnFail: () => options.continueOnFail === true || options.continueOnFail === 'errorOutput',
 		logger: {
 			debug: (message: string, meta?: unknown) => debugLog.push(`${message} ${JSON.stringify(meta ?? {})}`),
 			info: () => undefined,
@@ -185,6 +190,8 @@ export function fakeExecuteContext(options: FakeContextOptions): FakeExecuteCont
 			},
 		},
 		...(options.noCancelSignal ? {} : { getExecutionCancelSignal: () => options.signal }),
+		...(options.executionId === undefined ? {} : { getExecutionId: () => options.executionId }),
+		...(options.inputSource === undefined ? {} : { getInputSourceData: () => options.inputSource }),
 		...streamingMethods(options, chunks),
 	};
 	return context as unknown as FakeExecuteContext;

@@ -334,7 +334,7 @@ export class InferenceClient {
 			throw new NodeOperationError(this.config.node, 'The upload URL is not a valid URL', { itemIndex });
 		}
 		try {
-			this.downloads.checkUrl(target);
+			this.downloads().checkUrl(target);
 		} catch (error) {
 			throw refusedUpload(this.config.node, error as DownloadRefusedError, itemIndex);
 		}

@@ -4,7 +4,7 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { modelLocator } from '../shared/descriptions';
+import { keyValuePairsProperty, modelLocator } from '../shared/descriptions';
 import { maxFileSizeOption } from '../shared/jobOperations';
 import { FAL_IMAGE_SIZES, IMAGE_PRESETS, OTHER_MODEL, PROMPT_PRESETS, SPEECH_PRESETS } from './falModels';
 
@@ -243,24 +243,8 @@ export const falProperties: INodeProperties[] = [
 		],
 	},
 	{
-		displayName: 'Tags',
-		name: 'tags',
-		type: 'fixedCollection',
-		placeholder: 'Add Tag',
-		default: {},
-		typeOptions: { multipleValues: true },
+		...keyValuePairsProperty('tags', 'Tags', 'Key-value labels stored with the job on DigitalOcean', { name: 'tag', displayName: 'Tag' }),
 		displayOptions: { show: { operation: SUBMITTING } },
-		description: 'Key-value labels stored with the job on DigitalOcean',
-		options: [
-			{
-				displayName: 'Tag',
-				name: 'tag',
-				values: [
-					{ displayName: 'Key', name: 'key', type: 'string', default: '' },
-					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
-				],
-			},
-		],
 	},
 	{
 		displayName: 'Options',

@@ -109,20 +109,34 @@ export const batchRequestOptions: INodeProperties = {
 	],
 };
 
-/** A list of text key/value pairs, read as `<name>.entry[] = {key, value}` (e.g. metadata stored with a request). */
-export function keyValuePairsProperty(name: string, displayName: string, description: string): INodeProperties {
+/** What one pair is called in the editor and under which key its entries are stored. */
+interface KeyValueEntry {
+	name: string;
+	displayName: string;
+}
+
+/**
+ * A list of text key/value pairs, read as `<name>.<entry.name>[] = {key, value}` (e.g. metadata stored
+ * with a request; Fal's job tags keep their `tags.tag` for workflows saved with them).
+ */
+export function keyValuePairsProperty(
+	name: string,
+	displayName: string,
+	description: string,
+	entry: KeyValueEntry = { name: 'entry', displayName: 'Entry' },
+): INodeProperties {
 	return {
 		displayName,
 		name,
 		type: 'fixedCollection',
 		typeOptions: { multipleValues: true },
-		placeholder: `Add ${displayName}`,
+		placeholder: `Add ${entry.name === 'entry' ? displayName : entry.displayName}`,
 		default: {},
 		description,
 		options: [
 			{
-				displayName: 'Entry',
-				name: 'entry',
+				displayName: entry.displayName,
+				name: entry.name,
 				values: [
 					{ displayName: 'Key', name: 'key', type: 'string', default: '' },
 					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
